@@ -1,0 +1,691 @@
+//! Scopes, bindings and qualified names.
+//!
+//! Detection is semantic: `f()` is a call to the raw session factory only
+//! if `f` is bound, through imports (aliases, relative imports,
+//! `import a.b as c`), to the factory's qualified name. The model is
+//! flow-insensitive inside a scope, which is what a linter needs: a name
+//! resolves to the last binding before the use, or to the first binding
+//! when the use comes first (a function body referring to a module name
+//! defined further down).
+
+use std::collections::HashMap;
+
+use onesession_text::TextRange;
+use rustpython_parser::ast::{self, Arguments, Expr, ExprContext, Stmt};
+
+use crate::range_of;
+use crate::visit::{self, Visitor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function { is_async: bool },
+    Lambda,
+}
+
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    /// Where the scope's own names are visible (a function's body, not its
+    /// decorators or defaults, which run in the enclosing scope).
+    pub range: TextRange,
+    /// The whole defining statement (for functions: the `def`).
+    pub node_range: TextRange,
+    pub parent: Option<ScopeId>,
+    bindings: HashMap<String, Vec<BindingId>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `from m import x [as y]` or `import a.b as y`: `qualified` is `m.x`
+    /// or `a.b`, resolved against the importing module for relative forms.
+    Import {
+        qualified: String,
+    },
+    /// `import a.b` binds `a`.
+    ModuleImport {
+        module: String,
+    },
+    FunctionDef {
+        is_async: bool,
+    },
+    ClassDef,
+    Assignment,
+    Parameter,
+    /// `with X as name` / `async with X as name`.
+    WithTarget,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+    /// The binding site: the alias of an import, the target name, the
+    /// parameter, or the whole definition.
+    pub range: TextRange,
+    /// The statement that binds (the import statement, the assignment).
+    pub stmt_range: TextRange,
+    pub scope: ScopeId,
+}
+
+#[derive(Debug)]
+pub struct SemanticModel {
+    module: String,
+    scopes: Vec<Scope>,
+    bindings: Vec<Binding>,
+    /// Name loads by start offset → what they resolve to.
+    references: HashMap<usize, BindingId>,
+    /// Per binding, the ranges of the loads that resolve to it.
+    uses: Vec<Vec<TextRange>>,
+}
+
+impl SemanticModel {
+    /// Builds the model of `body`, the module `module` (dotted, empty when
+    /// unknown); `is_package` is true for an `__init__.py`.
+    pub fn build(body: &[Stmt], module: &str, is_package: bool, source_len: usize) -> Self {
+        let mut builder = Builder {
+            model: SemanticModel {
+                module: module.to_owned(),
+                scopes: vec![Scope {
+                    kind: ScopeKind::Module,
+                    range: 0..source_len,
+                    node_range: 0..source_len,
+                    parent: None,
+                    bindings: HashMap::new(),
+                }],
+                bindings: Vec::new(),
+                references: HashMap::new(),
+                uses: Vec::new(),
+            },
+            package: package_of(module, is_package),
+            current: ScopeId(0),
+            stmt_range: 0..0,
+            store_kind: BindingKind::Assignment,
+            loads: Vec::new(),
+        };
+        builder.visit_body(body);
+        builder.mark_dunder_all(body);
+        builder.finish()
+    }
+
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.0 as usize]
+    }
+
+    pub fn bindings(&self) -> impl Iterator<Item = (BindingId, &Binding)> {
+        self.bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (BindingId(i as u32), b))
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id.0 as usize]
+    }
+
+    /// Ranges of the loads that resolve to `id`.
+    pub fn uses(&self, id: BindingId) -> &[TextRange] {
+        &self.uses[id.0 as usize]
+    }
+
+    /// The binding a name load resolves to.
+    pub fn resolve(&self, name: &ast::ExprName) -> Option<BindingId> {
+        self.references.get(&range_of(name).start).copied()
+    }
+
+    /// The binding of `name` visible in the module scope.
+    pub fn module_binding(&self, name: &str) -> Option<BindingId> {
+        self.scopes[0].bindings.get(name)?.last().copied()
+    }
+
+    /// The qualified name a binding stands for, when it has one: imports,
+    /// and module-level definitions (`module.name`).
+    pub fn binding_qualified_name(&self, id: BindingId) -> Option<String> {
+        let binding = self.binding(id);
+        match &binding.kind {
+            BindingKind::Import { qualified } => Some(qualified.clone()),
+            BindingKind::ModuleImport { module } => Some(module.clone()),
+            BindingKind::FunctionDef { .. } | BindingKind::ClassDef | BindingKind::Assignment
+                if binding.scope == ScopeId(0) && !self.module.is_empty() =>
+            {
+                Some(format!("{}.{}", self.module, binding.name))
+            }
+            _ => None,
+        }
+    }
+
+    /// The dotted name an expression refers to (`sa.orm.Session` →
+    /// `sqlalchemy.orm.Session` after `import sqlalchemy as sa`), or `None`
+    /// for locals, builtins and anything that is not a name or attribute.
+    pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => self.binding_qualified_name(self.resolve(name)?),
+            Expr::Attribute(attribute) => {
+                let base = self.qualified_name(&attribute.value)?;
+                Some(format!("{base}.{}", attribute.attr))
+            }
+            _ => None,
+        }
+    }
+
+    /// The innermost scope whose names are visible at `offset`.
+    pub fn scope_at(&self, offset: usize) -> ScopeId {
+        let mut best = ScopeId(0);
+        for (i, scope) in self.scopes.iter().enumerate().skip(1) {
+            if scope.range.contains(&offset) {
+                best = ScopeId(i as u32);
+            }
+        }
+        best
+    }
+
+    /// The innermost function (not lambda or class) around `offset`.
+    pub fn function_at(&self, offset: usize) -> Option<ScopeId> {
+        let mut id = Some(self.scope_at(offset));
+        while let Some(current) = id {
+            let scope = self.scope(current);
+            if matches!(scope.kind, ScopeKind::Function { .. }) {
+                return Some(current);
+            }
+            id = scope.parent;
+        }
+        None
+    }
+
+    /// True inside the body of an `async def` (not a nested plain `def`).
+    pub fn in_async_function(&self, offset: usize) -> bool {
+        self.function_at(offset)
+            .is_some_and(|id| self.scope(id).kind == ScopeKind::Function { is_async: true })
+    }
+
+    /// The binding named `name` visible from `offset`.
+    pub fn lookup(&self, name: &str, offset: usize) -> Option<BindingId> {
+        let candidates = find_candidates(&self.scopes, self.scope_at(offset), name)?;
+        Some(choose(&self.bindings, candidates, offset))
+    }
+
+    /// True when `name` is bound anywhere in the module (any scope).
+    pub fn is_bound_anywhere(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.bindings.contains_key(name))
+    }
+}
+
+/// The package a module's relative imports start from.
+fn package_of(module: &str, is_package: bool) -> String {
+    if is_package {
+        module.to_owned()
+    } else {
+        module
+            .rsplit_once('.')
+            .map_or(String::new(), |(p, _)| p.to_owned())
+    }
+}
+
+/// `from ..x import y` in package `a.b` → `a.x`; `None` when the relative
+/// import climbs above the top or the module is unknown.
+pub fn resolve_relative(package: &str, level: usize, module: Option<&str>) -> Option<String> {
+    if level == 0 {
+        return module.map(str::to_owned);
+    }
+    if package.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> = package.split('.').collect();
+    for _ in 1..level {
+        parts.pop()?;
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut base = parts.join(".");
+    if let Some(module) = module {
+        base.push('.');
+        base.push_str(module);
+    }
+    Some(base)
+}
+
+struct Builder {
+    model: SemanticModel,
+    package: String,
+    current: ScopeId,
+    stmt_range: TextRange,
+    store_kind: BindingKind,
+    loads: Vec<(String, usize, TextRange, ScopeId)>,
+}
+
+impl Builder {
+    fn bind(&mut self, name: &str, kind: BindingKind, range: TextRange) -> BindingId {
+        let id = BindingId(self.model.bindings.len() as u32);
+        self.model.bindings.push(Binding {
+            name: name.to_owned(),
+            kind,
+            range,
+            stmt_range: self.stmt_range.clone(),
+            scope: self.current,
+        });
+        self.model.scopes[self.current.0 as usize]
+            .bindings
+            .entry(name.to_owned())
+            .or_default()
+            .push(id);
+        id
+    }
+
+    fn push_scope(&mut self, kind: ScopeKind, range: TextRange, node_range: TextRange) -> ScopeId {
+        let id = ScopeId(self.model.scopes.len() as u32);
+        self.model.scopes.push(Scope {
+            kind,
+            range,
+            node_range,
+            parent: Some(self.current),
+            bindings: HashMap::new(),
+        });
+        self.current = id;
+        id
+    }
+
+    fn bind_parameters(&mut self, arguments: &Arguments) {
+        let with_defaults = arguments
+            .posonlyargs
+            .iter()
+            .chain(&arguments.args)
+            .chain(&arguments.kwonlyargs)
+            .map(|a| &a.def);
+        for arg in with_defaults
+            .chain(arguments.vararg.as_deref())
+            .chain(arguments.kwarg.as_deref())
+        {
+            self.bind(&arg.arg, BindingKind::Parameter, range_of(arg));
+        }
+    }
+
+    fn function(
+        &mut self,
+        stmt: &Stmt,
+        name: &str,
+        args: &Arguments,
+        body: &[Stmt],
+        decorators: &[Expr],
+        returns: Option<&Expr>,
+        is_async: bool,
+    ) {
+        for decorator in decorators {
+            self.visit_expr(decorator);
+        }
+        // Defaults and annotations run in the enclosing scope.
+        visit::walk_arguments(self, args);
+        if let Some(returns) = returns {
+            self.visit_expr(returns);
+        }
+        self.bind(name, BindingKind::FunctionDef { is_async }, range_of(stmt));
+        let parent = self.current;
+        let body_start = body
+            .first()
+            .map_or(range_of(stmt).end, |s| range_of(s).start);
+        self.push_scope(
+            ScopeKind::Function { is_async },
+            body_start..range_of(stmt).end,
+            range_of(stmt),
+        );
+        self.bind_parameters(args);
+        self.visit_body(body);
+        self.current = parent;
+    }
+
+    fn mark_dunder_all(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            let (targets, value) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect::<Vec<_>>(), Some(&*a.value)),
+                Stmt::AugAssign(a) => (vec![&*a.target], Some(&*a.value)),
+                Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
+                _ => continue,
+            };
+            let is_all = targets
+                .iter()
+                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__all__"));
+            let elts = match value {
+                Some(Expr::List(l)) if is_all => &l.elts,
+                Some(Expr::Tuple(t)) if is_all => &t.elts,
+                _ => continue,
+            };
+            for elt in elts {
+                if let Expr::Constant(c) = elt {
+                    if let ast::Constant::Str(name) = &c.value {
+                        self.loads
+                            .push((name.clone(), usize::MAX, range_of(elt), ScopeId(0)));
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> SemanticModel {
+        let mut model = self.model;
+        model.uses = vec![Vec::new(); model.bindings.len()];
+        for (name, offset, range, scope) in self.loads.drain(..) {
+            let Some(candidates) = find_candidates(&model.scopes, scope, &name) else {
+                continue;
+            };
+            let id = choose(&model.bindings, candidates, offset);
+            if offset != usize::MAX {
+                model.references.insert(offset, id);
+            }
+            model.uses[id.0 as usize].push(range);
+        }
+        model
+    }
+}
+
+/// The last binding made before `offset`, or the first one when the use
+/// comes before every binding. `candidates` is never empty.
+fn choose(bindings: &[Binding], candidates: &[BindingId], offset: usize) -> BindingId {
+    candidates
+        .iter()
+        .rev()
+        .find(|id| bindings[id.0 as usize].range.start <= offset)
+        .unwrap_or(&candidates[0])
+        .to_owned()
+}
+
+fn find_candidates<'s>(scopes: &'s [Scope], start: ScopeId, name: &str) -> Option<&'s [BindingId]> {
+    let mut id = Some(start);
+    let mut innermost = true;
+    while let Some(current) = id {
+        let scope = &scopes[current.0 as usize];
+        if innermost || scope.kind != ScopeKind::Class {
+            if let Some(candidates) = scope.bindings.get(name) {
+                return Some(candidates);
+            }
+        }
+        innermost = false;
+        id = scope.parent;
+    }
+    None
+}
+
+impl<'a> Visitor<'a> for Builder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let saved = std::mem::replace(&mut self.stmt_range, range_of(stmt));
+        match stmt {
+            Stmt::FunctionDef(def) => self.function(
+                stmt,
+                &def.name,
+                &def.args,
+                &def.body,
+                &def.decorator_list,
+                def.returns.as_deref(),
+                false,
+            ),
+            Stmt::AsyncFunctionDef(def) => self.function(
+                stmt,
+                &def.name,
+                &def.args,
+                &def.body,
+                &def.decorator_list,
+                def.returns.as_deref(),
+                true,
+            ),
+            Stmt::ClassDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(decorator);
+                }
+                for base in &def.bases {
+                    self.visit_expr(base);
+                }
+                for keyword in &def.keywords {
+                    self.visit_keyword(keyword);
+                }
+                self.bind(&def.name, BindingKind::ClassDef, range_of(stmt));
+                let parent = self.current;
+                let start = def
+                    .body
+                    .first()
+                    .map_or(range_of(stmt).end, |s| range_of(s).start);
+                self.push_scope(ScopeKind::Class, start..range_of(stmt).end, range_of(stmt));
+                self.visit_body(&def.body);
+                self.current = parent;
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.to_string();
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.bind(
+                                asname,
+                                BindingKind::Import { qualified: module },
+                                range_of(alias),
+                            );
+                        }
+                        None => {
+                            let top = module.split('.').next().unwrap_or(&module).to_owned();
+                            self.bind(
+                                &top.clone(),
+                                BindingKind::ModuleImport { module: top },
+                                range_of(alias),
+                            );
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let level = import.level.map_or(0, |l| l.to_u32() as usize);
+                let base = resolve_relative(
+                    &self.package,
+                    level,
+                    import.module.as_ref().map(|m| m.as_str()),
+                );
+                for alias in &import.names {
+                    if alias.name.as_str() == "*" {
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                    let kind = match &base {
+                        Some(base) => BindingKind::Import {
+                            qualified: format!("{base}.{}", alias.name),
+                        },
+                        None => BindingKind::Other,
+                    };
+                    self.bind(&local, kind, range_of(alias));
+                }
+            }
+            Stmt::With(with) => self.with_items(&with.items, &with.body),
+            Stmt::AsyncWith(with) => self.with_items(&with.items, &with.body),
+            Stmt::For(for_) => {
+                self.visit_expr(&for_.iter);
+                self.store_as(BindingKind::Other, &for_.target);
+                self.visit_body(&for_.body);
+                self.visit_body(&for_.orelse);
+            }
+            Stmt::AsyncFor(for_) => {
+                self.visit_expr(&for_.iter);
+                self.store_as(BindingKind::Other, &for_.target);
+                self.visit_body(&for_.body);
+                self.visit_body(&for_.orelse);
+            }
+            Stmt::Try(try_) => {
+                self.visit_body(&try_.body);
+                for handler in &try_.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(name) = &h.name {
+                        self.bind(name, BindingKind::Other, range_of(h));
+                    }
+                    self.visit_except_handler(handler);
+                }
+                self.visit_body(&try_.orelse);
+                self.visit_body(&try_.finalbody);
+            }
+            _ => visit::walk_stmt(self, stmt),
+        }
+        self.stmt_range = saved;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Load | ExprContext::Del => self.loads.push((
+                    name.id.to_string(),
+                    range_of(name).start,
+                    range_of(name),
+                    self.current,
+                )),
+                ExprContext::Store => {
+                    let kind = self.store_kind.clone();
+                    self.bind(&name.id, kind, range_of(name));
+                }
+            },
+            Expr::Lambda(lambda) => {
+                visit::walk_arguments(self, &lambda.args);
+                let parent = self.current;
+                self.push_scope(ScopeKind::Lambda, range_of(&*lambda.body), range_of(expr));
+                self.bind_parameters(&lambda.args);
+                self.visit_expr(&lambda.body);
+                self.current = parent;
+            }
+            _ => visit::walk_expr(self, expr),
+        }
+    }
+}
+
+impl Builder {
+    fn store_as(&mut self, kind: BindingKind, target: &Expr) {
+        let saved = std::mem::replace(&mut self.store_kind, kind);
+        self.visit_expr(target);
+        self.store_kind = saved;
+    }
+
+    fn with_items(&mut self, items: &[ast::WithItem], body: &[Stmt]) {
+        for item in items {
+            self.visit_expr(&item.context_expr);
+            if let Some(vars) = &item.optional_vars {
+                self.store_as(BindingKind::WithTarget, vars);
+            }
+        }
+        self.visit_body(body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_module;
+
+    fn model(source: &str, module: &str) -> (crate::ParsedModule, SemanticModel) {
+        let parsed = parse_module(source).unwrap();
+        let model = SemanticModel::build(&parsed.body, module, false, source.len());
+        (parsed, model)
+    }
+
+    fn call_names(parsed: &crate::ParsedModule, model: &SemanticModel) -> Vec<Option<String>> {
+        struct Calls<'m>(&'m SemanticModel, Vec<Option<String>>);
+        impl<'a> Visitor<'a> for Calls<'_> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if let Expr::Call(call) = expr {
+                    self.1.push(self.0.qualified_name(&call.func));
+                }
+                visit::walk_expr(self, expr);
+            }
+        }
+        let mut calls = Calls(model, Vec::new());
+        calls.visit_body(&parsed.body);
+        calls.1
+    }
+
+    #[test]
+    fn resolves_aliases_relative_and_module_imports() {
+        let source = "\
+from ..db.session import async_session_factory as factory
+import sqlalchemy.orm
+import app.db.session as s
+factory()
+sqlalchemy.orm.Session()
+s.get_session()
+";
+        let (parsed, model) = model(source, "app.routers.crawl");
+        assert_eq!(
+            call_names(&parsed, &model),
+            vec![
+                Some("app.db.session.async_session_factory".to_owned()),
+                Some("sqlalchemy.orm.Session".to_owned()),
+                Some("app.db.session.get_session".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn local_definitions_shadow_and_parameters_are_local() {
+        let source = "\
+from app.db.session import get_session
+def helper(get_session):
+    get_session()
+def get_session():
+    pass
+get_session()
+";
+        let (parsed, model) = model(source, "app.utils.http");
+        assert_eq!(
+            call_names(&parsed, &model),
+            vec![None, Some("app.utils.http.get_session".to_owned())]
+        );
+    }
+
+    #[test]
+    fn counts_uses_and_dunder_all() {
+        let source = "\
+from a import used, unused, exported
+__all__ = ['exported']
+def f():
+    return used
+";
+        let (_, model) = model(source, "m");
+        let uses = |name: &str| model.uses(model.module_binding(name).unwrap()).len();
+        assert_eq!((uses("used"), uses("unused"), uses("exported")), (1, 0, 1));
+    }
+
+    #[test]
+    fn knows_async_functions_and_class_scopes() {
+        let source = "\
+x = 1
+class C:
+    x = 2
+    def m(self):
+        return x
+async def f():
+    def inner():
+        pass
+    await g()
+";
+        let (_, model) = model(source, "m");
+        let use_of_x = source.find("return x").unwrap() + 7;
+        let id = model.lookup("x", use_of_x).unwrap();
+        assert_eq!(model.binding(id).scope, ScopeId(0));
+        assert!(model.in_async_function(source.find("await g").unwrap()));
+        assert!(!model.in_async_function(source.find("pass").unwrap()));
+    }
+
+    #[test]
+    fn relative_resolution() {
+        assert_eq!(
+            resolve_relative("app.routers", 1, Some("x")),
+            Some("app.routers.x".into())
+        );
+        assert_eq!(
+            resolve_relative("app.routers", 2, Some("db")),
+            Some("app.db".into())
+        );
+        assert_eq!(resolve_relative("app", 2, Some("db")), None);
+        assert_eq!(resolve_relative("", 1, Some("db")), None);
+    }
+}

@@ -1,0 +1,1 @@
+"""Parcelwise: parcel tracking for small and mid-size shippers."""

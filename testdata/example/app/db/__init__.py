@@ -1,0 +1,1 @@
+"""Database package. Sessions come from :mod:`app.db.session`."""

@@ -1,0 +1,1 @@
+"""Business logic. Services receive a session; they never own the transaction."""

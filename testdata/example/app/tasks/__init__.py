@@ -1,0 +1,1 @@
+"""Background work run via BackgroundTasks or asyncio."""
