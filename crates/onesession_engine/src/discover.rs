@@ -1,0 +1,199 @@
+//! Finding the Python files of a project.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::error::EngineError;
+use crate::settings::Settings;
+
+/// A file the walk found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Inside the paths the user asked about (the rest only feeds the
+    /// project index, which cross-file rules need).
+    pub requested: bool,
+}
+
+/// What the walk could not enter, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Walks the project root (honouring .gitignore and the exclude globs) so
+/// the index sees every module, and marks the files under `requested`.
+/// A requested file is always included, even when excluded.
+pub fn discover(
+    settings: &Settings,
+    requested: &[PathBuf],
+) -> Result<(Vec<Discovered>, Vec<WalkProblem>), EngineError> {
+    for path in requested {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(EngineError::MissingPath(path.clone()));
+        }
+    }
+    let mut roots: Vec<PathBuf> = vec![settings.root.clone()];
+    for path in requested {
+        if !path.starts_with(&settings.root) {
+            roots.push(path.clone());
+        }
+    }
+
+    let found = Mutex::new(Vec::new());
+    let problems = Mutex::new(Vec::new());
+    for root in &roots {
+        walk(settings, root, &found, &problems);
+    }
+    let mut files: Vec<Discovered> = found
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|path: PathBuf| {
+            let requested = requested.iter().any(|r| path.starts_with(r));
+            Discovered { path, requested }
+        })
+        .collect();
+    for path in requested {
+        if path.is_file() && !files.iter().any(|f| &f.path == path) {
+            files.push(Discovered {
+                path: path.clone(),
+                requested: true,
+            });
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.path == b.path);
+    let mut problems = problems.into_inner().unwrap_or_default();
+    problems.sort_by(|a: &WalkProblem, b| a.path.cmp(&b.path));
+    Ok((files, problems))
+}
+
+fn walk(
+    settings: &Settings,
+    root: &Path,
+    found: &Mutex<Vec<PathBuf>>,
+    problems: &Mutex<Vec<WalkProblem>>,
+) {
+    let walker = WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let path = error_path(&error).unwrap_or_else(|| root.to_owned());
+                    if let Ok(mut problems) = problems.lock() {
+                        problems.push(WalkProblem {
+                            path,
+                            message: error_message(&error),
+                        });
+                    }
+                    return WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            let relative = relative_to(path, &settings.root);
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if entry.depth() > 0 && settings.is_excluded(&relative) {
+                return if is_dir {
+                    WalkState::Skip
+                } else {
+                    WalkState::Continue
+                };
+            }
+            if is_dir && entry.depth() > 0 && settings.is_excluded(&format!("{relative}/x")) {
+                return WalkState::Skip;
+            }
+            let is_python = path.extension().is_some_and(|e| e == "py");
+            if is_python && entry.file_type().is_some_and(|t| t.is_file()) {
+                if let Ok(mut found) = found.lock() {
+                    found.push(path.to_owned());
+                }
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn error_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_message(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symlink loop back to {}", ancestor.display())
+        }
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `path` relative to `base`, `/`-separated; the path itself when it is
+/// not under `base`.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    #[test]
+    fn walks_honouring_gitignore_and_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "app/a.py",
+            "app/b.txt",
+            "migrations/env.py",
+            "build/gen.py",
+            "app/c.py",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x = 1\n").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+        let settings = Settings::resolve(root.to_owned(), None, RawConfig::default()).unwrap();
+        let requested = vec![root.join("app/a.py")];
+        let (files, problems) = discover(&settings, &requested).unwrap();
+        let names: Vec<(String, bool)> = files
+            .iter()
+            .map(|f| (relative_to(&f.path, root), f.requested))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("app/a.py".into(), true), ("app/c.py".into(), false)]
+        );
+        assert!(problems.is_empty());
+        assert!(matches!(
+            discover(&settings, &[root.join("nope.py")]),
+            Err(EngineError::MissingPath(_))
+        ));
+    }
+}

@@ -1,0 +1,21 @@
+//! The onesession engine: configuration, discovery, prefilter, parsing in
+//! parallel, the project index, running transforms, and (with the fix
+//! model) planning and verifying edits. It never prints or prompts.
+
+pub mod checker;
+pub mod config;
+pub mod discover;
+mod error;
+pub mod names;
+pub mod project;
+pub mod rule;
+pub mod run;
+pub mod settings;
+
+pub use checker::Checker;
+pub use error::{ConfigError, EngineError};
+pub use onesession_python as python;
+pub use onesession_text as text;
+pub use project::{Inputs, Project};
+pub use rule::{Finding, Rule, RuleSet, Transform};
+pub use settings::{Layer, Settings};

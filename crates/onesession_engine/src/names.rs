@@ -1,0 +1,52 @@
+//! Qualified names of the libraries the rules reason about.
+
+/// Calls that build an engine.
+pub const ENGINE_BUILDERS: &[&str] = &[
+    "sqlalchemy.create_engine",
+    "sqlalchemy.engine.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine",
+    "sqlalchemy.ext.asyncio.engine.create_async_engine",
+    "sqlalchemy.engine_from_config",
+    "sqlalchemy.ext.asyncio.async_engine_from_config",
+];
+
+/// Calls that build a session factory.
+pub const SESSIONMAKERS: &[&str] = &[
+    "sqlalchemy.orm.sessionmaker",
+    "sqlalchemy.orm.session.sessionmaker",
+    "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+    "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.ext.asyncio.async_scoped_session",
+];
+
+/// Session classes (constructing one makes a session directly).
+pub const SESSION_CLASSES: &[&str] = &[
+    "sqlalchemy.orm.Session",
+    "sqlalchemy.orm.session.Session",
+    "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.session.AsyncSession",
+];
+
+pub const ASYNC_SESSION_CLASSES: &[&str] = &[
+    "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.session.AsyncSession",
+];
+
+/// Raw DB-API connections that bypass the session.
+pub const RAW_CONNECTS: &[&str] = &[
+    "asyncpg.connect",
+    "asyncpg.create_pool",
+    "psycopg2.connect",
+    "psycopg.connect",
+    "psycopg.AsyncConnection.connect",
+    "psycopg.Connection.connect",
+    "aiopg.connect",
+    "aiopg.create_pool",
+];
+
+pub const FASTAPI_DEPENDS: &[&str] = &["fastapi.Depends", "fastapi.params.Depends"];
+
+pub fn is_one_of(name: &str, list: &[&str]) -> bool {
+    list.contains(&name)
+}

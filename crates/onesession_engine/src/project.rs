@@ -1,0 +1,767 @@
+//! The project: its files (read, prefiltered, parsed in parallel), the
+//! index cross-file rules need, and the canonical names every rule
+//! compares against.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+use onesession_python::ast::{self, Expr, Stmt};
+use onesession_python::{parse_module, ParsedModule, SemanticModel, SyntaxError};
+use onesession_text::{FileId, LineIndex};
+use rayon::prelude::*;
+
+use crate::discover::{discover, relative_to, WalkProblem};
+use crate::error::EngineError;
+use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
+use crate::settings::{Layer, Settings};
+
+/// Source text as read, with what must be restored when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceText {
+    /// The text without a UTF-8 byte-order mark.
+    pub text: Arc<str>,
+    pub bom: bool,
+}
+
+/// Why a file could not be read as Python source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    Io(String),
+    Utf16,
+    NotUtf8 { offset: usize },
+    NulByte { offset: usize },
+}
+
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::Io(message) => write!(f, "cannot read file: {message}"),
+            ReadProblem::Utf16 => f.write_str("file is UTF-16; onesession reads UTF-8 only: convert it (e.g. `iconv -f UTF-16 -t UTF-8`)"),
+            ReadProblem::NotUtf8 { offset } => {
+                write!(f, "file is not valid UTF-8 (byte {offset}); onesession reads UTF-8 only")
+            }
+            ReadProblem::NulByte { offset } => {
+                write!(f, "file contains a NUL byte (byte {offset}); Python rejects it too")
+            }
+        }
+    }
+}
+
+/// Decodes file bytes as Python source.
+pub fn decode_source(bytes: Vec<u8>) -> Result<SourceText, ReadProblem> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ReadProblem::Utf16);
+    }
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let mut bytes = bytes;
+    if bom {
+        bytes.drain(..3);
+    }
+    if let Some(offset) = memchr_nul(&bytes) {
+        return Err(ReadProblem::NulByte {
+            offset: offset + if bom { 3 } else { 0 },
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceText {
+            text: text.into(),
+            bom,
+        }),
+        Err(e) => Err(ReadProblem::NotUtf8 {
+            offset: e.utf8_error().valid_up_to() + if bom { 3 } else { 0 },
+        }),
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == 0)
+}
+
+/// A parsed file with its name resolution.
+#[derive(Debug)]
+pub struct Analysis {
+    pub parsed: ParsedModule,
+    pub semantic: SemanticModel,
+    pub lines: LineIndex,
+}
+
+#[derive(Debug)]
+pub enum FileState {
+    /// Holds none of the rules' trigger words: nothing can be found in it.
+    Skipped,
+    Parsed(Box<Analysis>),
+    SyntaxError(SyntaxError),
+    Unreadable(ReadProblem),
+}
+
+#[derive(Debug)]
+pub struct ProjectFile {
+    pub id: FileId,
+    pub path: PathBuf,
+    /// `/`-separated, relative to the project root.
+    pub relative: String,
+    /// Dotted module name from the source roots.
+    pub module: Option<String>,
+    pub is_package: bool,
+    pub layer: Layer,
+    /// Inside the paths the user asked about: findings are reported here.
+    pub requested: bool,
+    pub source: Option<SourceText>,
+    pub state: FileState,
+}
+
+impl ProjectFile {
+    pub fn analysis(&self) -> Option<&Analysis> {
+        match &self.state {
+            FileState::Parsed(analysis) => Some(analysis),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        self.source.as_ref().map_or("", |s| &s.text)
+    }
+}
+
+/// How the canonical session module was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CanonicalOrigin {
+    Configured,
+    Detected,
+    /// Several modules qualify: none is assumed.
+    Ambiguous(Vec<String>),
+    NotFound,
+}
+
+/// The sanctioned names, qualified, and the modules that break the rule.
+#[derive(Debug, Clone)]
+pub struct Canon {
+    pub module: Option<String>,
+    pub origin: CanonicalOrigin,
+    pub context_manager: Option<String>,
+    pub dependency: Option<String>,
+    /// Qualified names of raw session factories (the canonical module's
+    /// and those of redundant or deprecated modules).
+    pub factories: HashSet<String>,
+    /// Qualified names of module-level engines.
+    pub engines: HashSet<String>,
+    /// Modules other than the canonical one that build an engine or a
+    /// session factory.
+    pub redundant: BTreeSet<String>,
+    /// Modules the configuration declares deprecated.
+    pub deprecated: BTreeSet<String>,
+}
+
+/// What the index keeps of one module.
+#[derive(Debug, Default, Clone)]
+pub struct ModuleSummary {
+    pub file: Option<FileId>,
+    /// Module-level imports: local name → qualified target.
+    pub imports: HashMap<String, String>,
+    /// Module-level functions and methods (`Class.method`).
+    pub functions: HashMap<String, FunctionSig>,
+    /// Module-level names bound to `sessionmaker(...)` calls.
+    pub session_factories: Vec<String>,
+    /// Module-level names bound to `create_engine(...)` calls.
+    pub engines: Vec<String>,
+    /// Builds an engine or session factory anywhere in the module.
+    pub builds_engine_or_factory: bool,
+    /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
+    pub warns_deprecated: bool,
+    pub defined_names: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSig {
+    pub params: Vec<Param>,
+    pub is_async: bool,
+    /// Qualified names the body calls (for "does it touch the database").
+    pub calls: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: String,
+    pub kind: ParamKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    PositionalOnly,
+    Regular,
+    VarArgs,
+    KeywordOnly,
+    VarKeywords,
+}
+
+impl FunctionSig {
+    /// Index of the parameter a positional argument lands in (skipping
+    /// `self`/`cls` for methods is the caller's business).
+    pub fn positional(&self, index: usize) -> Option<&Param> {
+        let positional: Vec<&Param> = self
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular))
+            .collect();
+        positional.get(index).copied()
+    }
+}
+
+/// A loaded project.
+pub struct Project {
+    pub settings: Settings,
+    pub files: Vec<ProjectFile>,
+    pub walk_problems: Vec<WalkProblem>,
+    pub canon: Canon,
+    pub modules: HashMap<String, ModuleSummary>,
+    /// `module.name` → what it re-exports, for following re-exports.
+    reexports: HashMap<String, String>,
+    /// What the user may want to know (what was detected, what is off).
+    pub notices: Vec<String>,
+}
+
+/// Input for a project: files on disk, plus optional stdin content that
+/// stands in for one of them.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs {
+    /// Absolute paths the user asked about.
+    pub paths: Vec<PathBuf>,
+    /// `--stdin-filename` and the text read from stdin.
+    pub stdin: Option<(PathBuf, String)>,
+}
+
+impl Project {
+    pub fn load(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
+        let mut requested = inputs.paths.clone();
+        if let Some((path, _)) = &inputs.stdin {
+            requested.retain(|p| p != path);
+        }
+        let (mut discovered, walk_problems) = discover(&settings, &requested)?;
+        if let Some((path, _)) = &inputs.stdin {
+            discovered.retain(|f| &f.path != path);
+            discovered.push(crate::discover::Discovered {
+                path: path.clone(),
+                requested: true,
+            });
+            discovered.sort();
+        }
+        let triggers = Triggers::new(&settings);
+        let files: Vec<ProjectFile> = discovered
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, found)| {
+                let stdin_text = inputs
+                    .stdin
+                    .as_ref()
+                    .filter(|(p, _)| p == &found.path)
+                    .map(|(_, text)| text.clone());
+                load_file(
+                    &settings,
+                    &triggers,
+                    FileId(i as u32),
+                    found.path,
+                    found.requested,
+                    stdin_text,
+                )
+            })
+            .collect();
+        let mut project = Self {
+            settings,
+            files,
+            walk_problems,
+            canon: Canon {
+                module: None,
+                origin: CanonicalOrigin::NotFound,
+                context_manager: None,
+                dependency: None,
+                factories: HashSet::new(),
+                engines: HashSet::new(),
+                redundant: BTreeSet::new(),
+                deprecated: BTreeSet::new(),
+            },
+            modules: HashMap::new(),
+            reexports: HashMap::new(),
+            notices: Vec::new(),
+        };
+        project.index()?;
+        Ok(project)
+    }
+
+    pub fn file(&self, id: FileId) -> &ProjectFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn file_by_module(&self, module: &str) -> Option<&ProjectFile> {
+        let id = self.modules.get(module)?.file?;
+        Some(self.file(id))
+    }
+
+    /// Replaces a file's text and re-analyses it (fix rounds), then
+    /// rebuilds the index.
+    pub fn replace_sources(&mut self, changes: Vec<(FileId, String)>) -> Result<(), EngineError> {
+        let triggers = Triggers::new(&self.settings);
+        for (id, text) in changes {
+            let file = &mut self.files[id.0 as usize];
+            let bom = file.source.as_ref().is_some_and(|s| s.bom);
+            let source = SourceText {
+                text: text.into(),
+                bom,
+            };
+            file.state = analyse(
+                &triggers,
+                &source.text,
+                file.module.as_deref(),
+                file.is_package,
+            );
+            file.source = Some(source);
+        }
+        self.index()
+    }
+
+    /// Follows re-exports: `app.db.get_session` → `app.db.session.get_session`
+    /// when `app/db/__init__.py` imports it from `.session`.
+    pub fn canonicalize(&self, qualified: &str) -> String {
+        let mut current = qualified.to_owned();
+        for _ in 0..8 {
+            if let Some(target) = self.reexports.get(&current) {
+                current = target.clone();
+                continue;
+            }
+            let Some((prefix, attr)) = current.rsplit_once('.') else {
+                break;
+            };
+            match self.reexports.get(prefix) {
+                Some(target) => current = format!("{target}.{attr}"),
+                None => break,
+            }
+        }
+        current
+    }
+
+    /// The signature of a project function by qualified name.
+    pub fn function(&self, qualified: &str) -> Option<&FunctionSig> {
+        let qualified = self.canonicalize(qualified);
+        // Try `module.func`, then `module.Class.method`.
+        let (module, name) = qualified.rsplit_once('.')?;
+        if let Some(sig) = self.modules.get(module).and_then(|m| m.functions.get(name)) {
+            return Some(sig);
+        }
+        let (module, class) = module.rsplit_once('.')?;
+        self.modules
+            .get(module)?
+            .functions
+            .get(&format!("{class}.{name}"))
+    }
+
+    /// True when a project function (by qualified name) obtains or uses a
+    /// database session.
+    pub fn function_touches_db(&self, qualified: &str) -> bool {
+        let Some(sig) = self.function(qualified) else {
+            return false;
+        };
+        sig.calls.iter().any(|call| {
+            let call = self.canonicalize(call);
+            self.canon.context_manager.as_deref() == Some(call.as_str())
+                || self.canon.dependency.as_deref() == Some(call.as_str())
+                || self.canon.factories.contains(&call)
+                || is_one_of(&call, SESSION_CLASSES)
+        })
+    }
+
+    fn index(&mut self) -> Result<(), EngineError> {
+        let mut modules: HashMap<String, ModuleSummary> = HashMap::new();
+        let mut reexports = HashMap::new();
+        for file in &self.files {
+            let Some(module) = &file.module else { continue };
+            let mut summary = file
+                .analysis()
+                .map(|a| summarize(&a.parsed.body, &a.semantic))
+                .unwrap_or_default();
+            summary.file = Some(file.id);
+            for (local, target) in &summary.imports {
+                reexports.insert(format!("{module}.{local}"), target.clone());
+            }
+            modules.insert(module.clone(), summary);
+        }
+        self.modules = modules;
+        self.reexports = reexports;
+        self.canon = self.decide_canon()?;
+        Ok(())
+    }
+
+    fn decide_canon(&mut self) -> Result<Canon, EngineError> {
+        let settings = &self.settings;
+        let (module, origin) = match &settings.canonical_module {
+            Some(module) => {
+                if !self.modules.contains_key(module) {
+                    return Err(EngineError::Config(crate::error::ConfigError::Invalid {
+                        path: settings.origin(),
+                        line: None,
+                        message: format!(
+                            "{} = {module:?}: no such module under the source roots ({}); fix the module name or `src`",
+                            settings.key_name("canonical-module"),
+                            settings
+                                .src
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }));
+                }
+                (Some(module.clone()), CanonicalOrigin::Configured)
+            }
+            None => {
+                let mut candidates: Vec<&String> = self
+                    .modules
+                    .iter()
+                    .filter(|(_, m)| !m.session_factories.is_empty())
+                    .map(|(name, _)| name)
+                    .collect();
+                if candidates.len() > 1 {
+                    let with_providers: Vec<&String> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|name| {
+                            let functions = &self.modules[*name].functions;
+                            functions.contains_key(&settings.context_manager)
+                                || functions.contains_key(&settings.dependency)
+                        })
+                        .collect();
+                    if !with_providers.is_empty() {
+                        candidates = with_providers;
+                    }
+                }
+                candidates.sort();
+                match candidates.as_slice() {
+                    [] => (None, CanonicalOrigin::NotFound),
+                    [one] => {
+                        let module = (*one).clone();
+                        let path = self.file_by_module(&module).map(|f| f.relative.clone());
+                        self.notices.push(format!(
+                            "detected canonical session module `{module}` ({}); set `canonical-module` in [tool.onesession] to make it explicit (`onesession init` writes it)",
+                            path.unwrap_or_default()
+                        ));
+                        (Some(module), CanonicalOrigin::Detected)
+                    }
+                    many => {
+                        let names: Vec<String> = many.iter().map(|s| (*s).clone()).collect();
+                        self.notices.push(format!(
+                            "several modules build a session factory ({}); set `canonical-module` in [tool.onesession] to say which is canonical — rules that need it are off until then",
+                            names.join(", ")
+                        ));
+                        (None, CanonicalOrigin::Ambiguous(names))
+                    }
+                }
+            }
+        };
+
+        let mut canon = Canon {
+            context_manager: module
+                .as_ref()
+                .map(|m| format!("{m}.{}", settings.context_manager)),
+            dependency: module
+                .as_ref()
+                .map(|m| format!("{m}.{}", settings.dependency)),
+            module,
+            origin,
+            factories: HashSet::new(),
+            engines: HashSet::new(),
+            redundant: BTreeSet::new(),
+            deprecated: settings.deprecated.keys().cloned().collect(),
+        };
+        if let Some(module) = &canon.module {
+            for factory in &settings.factories {
+                canon.factories.insert(format!("{module}.{factory}"));
+            }
+        }
+        for (name, summary) in &self.modules {
+            let is_canonical = canon.module.as_deref() == Some(name.as_str());
+            if !is_canonical && canon.module.is_some() && summary.builds_engine_or_factory {
+                canon.redundant.insert(name.clone());
+            }
+            if is_canonical || canon.redundant.contains(name) || canon.deprecated.contains(name) {
+                for factory in &summary.session_factories {
+                    canon.factories.insert(format!("{name}.{factory}"));
+                }
+                for engine in &summary.engines {
+                    canon.engines.insert(format!("{name}.{engine}"));
+                }
+            }
+        }
+        Ok(canon)
+    }
+}
+
+fn load_file(
+    settings: &Settings,
+    triggers: &Triggers,
+    id: FileId,
+    path: PathBuf,
+    requested: bool,
+    stdin_text: Option<String>,
+) -> ProjectFile {
+    let relative = relative_to(&path, &settings.root);
+    let (module, is_package) = match settings.module_name(&path) {
+        Some((module, is_package)) => (Some(module), is_package),
+        None => (None, false),
+    };
+    let layer = settings.layer_of(&relative);
+    let read = match stdin_text {
+        Some(text) => decode_source(text.into_bytes()),
+        None => std::fs::read(&path)
+            .map_err(|e| ReadProblem::Io(io_reason(&e)))
+            .and_then(decode_source),
+    };
+    let (source, state) = match read {
+        Ok(source) => {
+            let state = analyse(triggers, &source.text, module.as_deref(), is_package);
+            (Some(source), state)
+        }
+        Err(problem) => (None, FileState::Unreadable(problem)),
+    };
+    ProjectFile {
+        id,
+        path,
+        relative,
+        module,
+        is_package,
+        layer,
+        requested,
+        source,
+        state,
+    }
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// Parses `text` when it holds a trigger word.
+pub fn analyse(
+    triggers: &Triggers,
+    text: &str,
+    module: Option<&str>,
+    is_package: bool,
+) -> FileState {
+    if !triggers.admits(text) {
+        return FileState::Skipped;
+    }
+    match parse_module(text) {
+        Ok(parsed) => {
+            let semantic =
+                SemanticModel::build(&parsed.body, module.unwrap_or(""), is_package, text.len());
+            let lines = LineIndex::new(text);
+            FileState::Parsed(Box::new(Analysis {
+                parsed,
+                semantic,
+                lines,
+            }))
+        }
+        Err(error) => FileState::SyntaxError(error),
+    }
+}
+
+/// The prefilter: words without which no rule can fire.
+pub struct Triggers(AhoCorasick);
+
+impl Triggers {
+    pub fn new(settings: &Settings) -> Self {
+        let mut words: Vec<String> = [
+            "session",
+            "Session",
+            "engine",
+            "db_params",
+            "tenant",
+            "add_task",
+            "create_task",
+            "asyncpg",
+            "psycopg",
+            "execution_options",
+            "aiopg",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        words.extend(settings.factories.iter().cloned());
+        words.extend(settings.db_params.iter().cloned());
+        words.extend(settings.db_params_providers.iter().cloned());
+        words.extend(settings.tenant_columns.iter().cloned());
+        words.push(settings.context_manager.clone());
+        words.push(settings.dependency.clone());
+        for module in settings.deprecated.keys().chain(&settings.canonical_module) {
+            words.extend(module.rsplit('.').next().map(str::to_owned));
+        }
+        words.retain(|w| !w.is_empty());
+        // Word lists are small and fixed; building cannot fail for them.
+        Self(AhoCorasick::new(&words).expect("trigger words form a valid automaton"))
+    }
+
+    pub fn admits(&self, text: &str) -> bool {
+        self.0.is_match(text)
+    }
+}
+
+/// Builds the index entry of one module.
+fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
+    use onesession_python::visit::{walk_expr, Visitor};
+
+    let mut summary = ModuleSummary::default();
+    for (_, binding) in semantic.bindings() {
+        if binding.scope != semantic.scope_at(0) {
+            continue;
+        }
+        summary.defined_names.insert(binding.name.clone());
+        if let onesession_python::BindingKind::Import { qualified } = &binding.kind {
+            summary
+                .imports
+                .insert(binding.name.clone(), qualified.clone());
+        }
+    }
+
+    let qualified_call = |value: &Expr| -> Option<String> {
+        let Expr::Call(call) = value else { return None };
+        semantic.qualified_name(&call.func)
+    };
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(ast::StmtAssign { targets, value, .. }) => {
+                if let Some(name) = qualified_call(value) {
+                    for target in targets {
+                        if let Expr::Name(target) = target {
+                            if is_one_of(&name, SESSIONMAKERS) {
+                                summary.session_factories.push(target.id.to_string());
+                            } else if is_one_of(&name, ENGINE_BUILDERS) {
+                                summary.engines.push(target.id.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                target,
+                value: Some(value),
+                ..
+            }) => {
+                if let (Some(name), Expr::Name(target)) = (qualified_call(value), target.as_ref()) {
+                    if is_one_of(&name, SESSIONMAKERS) {
+                        summary.session_factories.push(target.id.to_string());
+                    } else if is_one_of(&name, ENGINE_BUILDERS) {
+                        summary.engines.push(target.id.to_string());
+                    }
+                }
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => {
+                if let Expr::Call(call) = value.as_ref() {
+                    let is_warn =
+                        semantic.qualified_name(&call.func).as_deref() == Some("warnings.warn");
+                    let mentions_deprecation = call.args.iter().chain(call.keywords.iter().map(|k| &k.value)).any(|a| {
+                        semantic.qualified_name(a).as_deref() == Some("DeprecationWarning")
+                            || matches!(a, Expr::Name(n) if n.id.as_str() == "DeprecationWarning")
+                    });
+                    summary.warns_deprecated |= is_warn && mentions_deprecation;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    struct Functions<'m> {
+        semantic: &'m SemanticModel,
+        summary: &'m mut ModuleSummary,
+        class: Option<String>,
+        depth: usize,
+        calls: Vec<String>,
+    }
+    impl<'a> Visitor<'a> for Functions<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            let (name, args, is_async) = match stmt {
+                Stmt::FunctionDef(d) => (&d.name, &d.args, false),
+                Stmt::AsyncFunctionDef(d) => (&d.name, &d.args, true),
+                Stmt::ClassDef(c) if self.depth == 0 && self.class.is_none() => {
+                    self.class = Some(c.name.to_string());
+                    self.visit_body(&c.body);
+                    self.class = None;
+                    return;
+                }
+                _ => return onesession_python::visit::walk_stmt(self, stmt),
+            };
+            let outer_calls = std::mem::take(&mut self.calls);
+            self.depth += 1;
+            onesession_python::visit::walk_stmt(self, stmt);
+            self.depth -= 1;
+            let calls = std::mem::replace(&mut self.calls, outer_calls);
+            if self.depth == 0 {
+                let key = match &self.class {
+                    Some(class) => format!("{class}.{name}"),
+                    None => name.to_string(),
+                };
+                self.summary.functions.insert(
+                    key,
+                    FunctionSig {
+                        params: params_of(args),
+                        is_async,
+                        calls,
+                    },
+                );
+            } else {
+                self.calls.extend(calls);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                if let Some(name) = self.semantic.qualified_name(&call.func) {
+                    if is_one_of(&name, ENGINE_BUILDERS) || is_one_of(&name, SESSIONMAKERS) {
+                        self.summary.builds_engine_or_factory = true;
+                    }
+                    if self.depth > 0 && !self.calls.contains(&name) {
+                        self.calls.push(name);
+                    }
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut functions = Functions {
+        semantic,
+        summary: &mut summary,
+        class: None,
+        depth: 0,
+        calls: Vec::new(),
+    };
+    functions.visit_body(body);
+    summary
+}
+
+/// Parameters in declaration order.
+pub fn params_of(args: &ast::Arguments) -> Vec<Param> {
+    let mut params = Vec::new();
+    let mut push = |name: &ast::Identifier, kind| {
+        params.push(Param {
+            name: name.to_string(),
+            kind,
+        })
+    };
+    for arg in &args.posonlyargs {
+        push(&arg.def.arg, ParamKind::PositionalOnly);
+    }
+    for arg in &args.args {
+        push(&arg.def.arg, ParamKind::Regular);
+    }
+    if let Some(arg) = &args.vararg {
+        push(&arg.arg, ParamKind::VarArgs);
+    }
+    for arg in &args.kwonlyargs {
+        push(&arg.def.arg, ParamKind::KeywordOnly);
+    }
+    if let Some(arg) = &args.kwarg {
+        push(&arg.arg, ParamKind::VarKeywords);
+    }
+    params
+}

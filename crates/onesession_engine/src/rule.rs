@@ -1,0 +1,171 @@
+//! Rules, transforms and findings.
+
+use onesession_text::{Applicability, FileId, Fix, TextRange};
+
+use crate::checker::Checker;
+
+/// A rule: a stable id, a name, and its documentation (the doc comment of
+/// its declaration, which `onesession explain` prints).
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Markdown: What it finds / Why is this bad? / Example / Fix safety.
+    pub doc: &'static str,
+    pub enabled_by_default: bool,
+}
+
+impl Rule {
+    /// The documentation with the one leading space of `///` lines removed.
+    pub fn documentation(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+}
+
+/// Declares a rule whose documentation is its doc comment.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it finds
+///     /// ...
+///     pub static DB101 = { id: "DB101", name: "factory-import", summary: "..." };
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $ident:ident = {
+            id: $id:literal, name: $name:literal, summary: $summary:literal
+            $(, enabled_by_default: $enabled:literal)? $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $ident: $crate::Rule = $crate::Rule {
+            id: $id,
+            name: $name,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+            enabled_by_default: true $(&& $enabled)?,
+        };
+    };
+}
+
+/// One transform: finds one kind of problem (one or more rules) and
+/// proposes its fixes. A transform never touches the file system; it
+/// reports findings through the [`Checker`].
+pub trait Transform: Sync + Send {
+    /// Kebab-case name, used in commit messages and reports.
+    fn name(&self) -> &'static str;
+    fn rules(&self) -> &'static [&'static Rule];
+    fn check(&self, checker: &mut Checker<'_>);
+}
+
+/// Something a rule found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub file: FileId,
+    pub range: TextRange,
+    pub message: String,
+    pub fix: Option<Fix>,
+    /// Fixes sharing a group (a cross-file transform's parts) are applied
+    /// together; one manual member makes the whole group manual.
+    pub group: Option<String>,
+    /// For manual findings: what to do, when the message does not say.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn applicability(&self) -> Applicability {
+        self.fix
+            .as_ref()
+            .map_or(Applicability::Manual, |f| f.applicability)
+    }
+}
+
+/// The rules that run: the registry filtered by select/ignore.
+pub struct RuleSet<'t> {
+    pub transforms: &'t [&'t dyn Transform],
+    enabled: Vec<&'static str>,
+}
+
+impl<'t> RuleSet<'t> {
+    /// `select` replaces the default set (prefixes allowed: `DB1` selects
+    /// DB100-DB199); `ignore` removes from it. Unknown codes are errors.
+    pub fn new(
+        transforms: &'t [&'t dyn Transform],
+        select: Option<&[String]>,
+        extend_select: &[String],
+        ignore: &[String],
+    ) -> Result<Self, String> {
+        let all: Vec<&'static Rule> = transforms
+            .iter()
+            .flat_map(|t| t.rules().iter().copied())
+            .collect();
+        let matches = |code: &str| -> Result<Vec<&'static str>, String> {
+            let code = code.trim();
+            let hits: Vec<&'static str> = all
+                .iter()
+                .filter(|r| code == "ALL" || r.id.starts_with(code) || r.name == code)
+                .map(|r| r.id)
+                .collect();
+            if hits.is_empty() {
+                Err(format!("unknown rule `{code}` (see `onesession rules`)"))
+            } else {
+                Ok(hits)
+            }
+        };
+        let mut enabled: Vec<&'static str> = match select {
+            Some(codes) => {
+                let mut out = Vec::new();
+                for code in codes {
+                    out.extend(matches(code)?);
+                }
+                out
+            }
+            None => all
+                .iter()
+                .filter(|r| r.enabled_by_default)
+                .map(|r| r.id)
+                .collect(),
+        };
+        for code in extend_select {
+            enabled.extend(matches(code)?);
+        }
+        for code in ignore {
+            let drop = matches(code)?;
+            enabled.retain(|id| !drop.contains(id));
+        }
+        enabled.sort_unstable();
+        enabled.dedup();
+        Ok(Self {
+            transforms,
+            enabled,
+        })
+    }
+
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.enabled.binary_search(&id).is_ok()
+    }
+
+    pub fn enabled(&self) -> &[&'static str] {
+        &self.enabled
+    }
+
+    /// Transforms with at least one enabled rule.
+    pub fn active(&self) -> impl Iterator<Item = &'t dyn Transform> + '_ {
+        self.transforms
+            .iter()
+            .copied()
+            .filter(|t| t.rules().iter().any(|r| self.is_enabled(r.id)))
+    }
+}

@@ -1,0 +1,93 @@
+//! Running the transforms over a project.
+
+use rayon::prelude::*;
+
+use crate::checker::Checker;
+use crate::project::{FileState, Project};
+use crate::rule::{Finding, Rule, RuleSet};
+
+crate::declare_rule! {
+    /// ## What it finds
+    /// A file the parser rejects. It is reported with the parser's line and
+    /// column and never modified.
+    ///
+    /// ## Why is this bad?
+    /// Nothing in a file that does not parse can be checked, so a
+    /// violation in it would go unseen.
+    ///
+    /// ## Fix safety
+    /// None: fix the syntax (or exclude the file).
+    pub static SYNTAX_ERROR = { id: "DB001", name: "syntax-error", summary: "File does not parse" };
+}
+
+crate::declare_rule! {
+    /// ## What it finds
+    /// A file that cannot be read as Python source: unreadable, not UTF-8,
+    /// UTF-16, or holding a NUL byte. It is never modified.
+    ///
+    /// ## Why is this bad?
+    /// Nothing in it can be checked.
+    ///
+    /// ## Fix safety
+    /// None: re-encode the file as UTF-8 or exclude it.
+    pub static UNREADABLE_FILE = { id: "DB002", name: "unreadable-file", summary: "File cannot be read as UTF-8 Python source" };
+}
+
+/// The rules the engine itself reports.
+pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE];
+
+/// Checks every requested file; findings are sorted by path and position.
+pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = project
+        .files
+        .par_iter()
+        .filter(|file| file.requested)
+        .flat_map_iter(|file| {
+            let mut out = Vec::new();
+            match &file.state {
+                FileState::SyntaxError(error) => {
+                    if rules.is_enabled(SYNTAX_ERROR.id) {
+                        out.push(Finding {
+                            rule: &SYNTAX_ERROR,
+                            file: file.id,
+                            range: error.offset..error.offset,
+                            message: format!("syntax error: {}", error.message),
+                            fix: None,
+                            group: None,
+                            help: None,
+                        });
+                    }
+                }
+                FileState::Unreadable(problem) => {
+                    if rules.is_enabled(UNREADABLE_FILE.id) {
+                        out.push(Finding {
+                            rule: &UNREADABLE_FILE,
+                            file: file.id,
+                            range: 0..0,
+                            message: problem.to_string(),
+                            fix: None,
+                            group: None,
+                            help: None,
+                        });
+                    }
+                }
+                FileState::Skipped => {}
+                FileState::Parsed(_) => {
+                    if let Some(mut checker) = Checker::new(project, file, rules) {
+                        for transform in rules.active() {
+                            transform.check(&mut checker);
+                        }
+                        out = checker.into_findings();
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        let pa = &project.file(a.file).relative;
+        let pb = &project.file(b.file).relative;
+        (pa, a.range.start, a.rule.id).cmp(&(pb, b.range.start, b.rule.id))
+    });
+    findings
+}

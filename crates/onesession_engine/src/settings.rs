@@ -1,0 +1,372 @@
+//! Resolved settings: the configuration with defaults applied and globs
+//! compiled.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{find_config, ConfigSource, Globs, RawConfig};
+use crate::error::ConfigError;
+
+/// Directories no project wants checked by default: Alembic and other
+/// migration environments legitimately build their own engine.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    "**/migrations/**",
+    "**/alembic/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/node_modules/**",
+    "**/__pypackages__/**",
+];
+
+pub const DEFAULT_FACTORIES: &[&str] = &[
+    "async_session_factory",
+    "async_session_maker",
+    "AsyncSessionLocal",
+    "SessionLocal",
+    "async_session",
+];
+
+/// Which layer of the backend a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Router,
+    Service,
+    Background,
+    Script,
+    Other,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Router => "router",
+            Layer::Service => "service",
+            Layer::Background => "background",
+            Layer::Script => "script",
+            Layer::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Deprecated {
+    pub replacement: String,
+    /// Old name → name in the replacement module.
+    pub names: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    pub disable_statement_cache: bool,
+    pub require_ssl: bool,
+    pub user_pattern: Option<Globs>,
+    pub pooler_host: Option<String>,
+    pub pooler_port: Option<u16>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The project root: the configuration's directory, else the directory
+    /// checked (or the working directory).
+    pub root: PathBuf,
+    pub config: Option<ConfigSource>,
+    /// Source roots, absolute: module names are paths relative to these.
+    pub src: Vec<PathBuf>,
+    /// The canonical session module, when configured.
+    pub canonical_module: Option<String>,
+    pub context_manager: String,
+    pub dependency: String,
+    pub factories: Vec<String>,
+    pub db_params: Vec<String>,
+    pub db_params_providers: Vec<String>,
+    pub tenant_columns: Vec<String>,
+    pub dependency_commits: bool,
+    pub exclude: Globs,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub per_file_ignores: Vec<(Globs, Vec<String>)>,
+    pub layers: Vec<(Layer, Globs)>,
+    pub deprecated: BTreeMap<String, Deprecated>,
+    pub engine: EngineSettings,
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl Settings {
+    /// Loads the configuration for `start` (a directory) and resolves it.
+    pub fn discover(start: &Path) -> Result<Self, ConfigError> {
+        match find_config(start)? {
+            Some((source, raw)) => {
+                let root = source
+                    .path
+                    .parent()
+                    .map_or_else(|| start.to_owned(), Path::to_owned);
+                Self::resolve(root, Some(source), raw)
+            }
+            None => Self::resolve(start.to_owned(), None, RawConfig::default()),
+        }
+    }
+
+    pub fn resolve(
+        root: PathBuf,
+        source: Option<ConfigSource>,
+        raw: RawConfig,
+    ) -> Result<Self, ConfigError> {
+        let origin = source
+            .as_ref()
+            .map_or_else(|| root.join("onesession.toml"), |s| s.path.clone());
+        let key = |name: &str| match &source {
+            Some(s) if !s.table.is_empty() => format!("{}.{name}", s.table),
+            _ => name.to_owned(),
+        };
+
+        let src = match raw.src {
+            Some(dirs) => dirs.iter().map(|d| root.join(d)).collect(),
+            None => {
+                let mut dirs = vec![root.clone()];
+                if root.join("src").is_dir() {
+                    dirs.push(root.join("src"));
+                }
+                dirs
+            }
+        };
+
+        let mut exclude = strings(DEFAULT_EXCLUDE);
+        exclude.extend(raw.exclude.unwrap_or_default());
+        let exclude = Globs::new(&exclude, &origin, &key("exclude"))?;
+
+        let mut per_file_ignores = Vec::new();
+        for (pattern, rules) in raw.per_file_ignores.unwrap_or_default() {
+            let globs = Globs::new(&[pattern], &origin, &key("per-file-ignores"))?;
+            per_file_ignores.push((globs, rules));
+        }
+
+        let raw_layers = raw.layers.unwrap_or_default();
+        let layer_globs = |values: Option<Vec<String>>, defaults: &[&str], name: &str| {
+            Globs::new(
+                &values.unwrap_or_else(|| strings(defaults)),
+                &origin,
+                &key(&format!("layers.{name}")),
+            )
+        };
+        let layers = vec![
+            (
+                Layer::Router,
+                layer_globs(
+                    raw_layers.routers,
+                    &[
+                        "**/routers/**",
+                        "**/routes/**",
+                        "**/api/**",
+                        "**/endpoints/**",
+                        "**/views/**",
+                    ],
+                    "routers",
+                )?,
+            ),
+            (
+                Layer::Service,
+                layer_globs(
+                    raw_layers.services,
+                    &[
+                        "**/services/**",
+                        "**/service/**",
+                        "**/crud/**",
+                        "**/repositories/**",
+                    ],
+                    "services",
+                )?,
+            ),
+            (
+                Layer::Background,
+                layer_globs(
+                    raw_layers.background,
+                    &[
+                        "**/tasks/**",
+                        "**/workers/**",
+                        "**/jobs/**",
+                        "**/background/**",
+                        "**/scheduler/**",
+                        "**/scheduler.py",
+                        "**/tasks.py",
+                    ],
+                    "background",
+                )?,
+            ),
+            (
+                Layer::Script,
+                layer_globs(
+                    raw_layers.scripts,
+                    &["scripts/**", "**/scripts/**", "bin/**"],
+                    "scripts",
+                )?,
+            ),
+        ];
+
+        let canonical_module = raw.canonical_module;
+        let deprecated = raw
+            .deprecated
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(module, d)| {
+                let replacement = d
+                    .replacement
+                    .or_else(|| canonical_module.clone())
+                    .unwrap_or_default();
+                (
+                    module,
+                    Deprecated {
+                        replacement,
+                        names: d.names,
+                    },
+                )
+            })
+            .collect();
+
+        let raw_engine = raw.engine.unwrap_or_default();
+        let user_pattern = raw_engine
+            .user_pattern
+            .map(|p| Globs::new(&[p], &origin, &key("engine.user-pattern")))
+            .transpose()?;
+
+        Ok(Self {
+            root,
+            config: source,
+            src,
+            canonical_module,
+            context_manager: raw.context_manager.unwrap_or_else(|| "get_session".into()),
+            dependency: raw
+                .dependency
+                .unwrap_or_else(|| "get_session_dependency".into()),
+            factories: raw.factories.unwrap_or_else(|| strings(DEFAULT_FACTORIES)),
+            db_params: raw.db_params.unwrap_or_else(|| strings(&["db_params"])),
+            db_params_providers: raw
+                .db_params_providers
+                .unwrap_or_else(|| strings(&["get_db_params"])),
+            tenant_columns: raw
+                .tenant_columns
+                .unwrap_or_else(|| strings(&["tenant_id"])),
+            dependency_commits: raw.dependency_commits.unwrap_or(true),
+            exclude,
+            select: raw.select,
+            ignore: raw.ignore.unwrap_or_default(),
+            per_file_ignores,
+            layers,
+            deprecated,
+            engine: EngineSettings {
+                disable_statement_cache: raw_engine.disable_statement_cache.unwrap_or(true),
+                require_ssl: raw_engine.require_ssl.unwrap_or(false),
+                user_pattern,
+                pooler_host: raw_engine.pooler_host,
+                pooler_port: raw_engine.pooler_port,
+            },
+        })
+    }
+
+    /// The file the settings came from, for messages.
+    pub fn origin(&self) -> PathBuf {
+        self.config
+            .as_ref()
+            .map_or_else(|| self.root.join("pyproject.toml"), |c| c.path.clone())
+    }
+
+    /// The name of a key as the user writes it in their file.
+    pub fn key_name(&self, name: &str) -> String {
+        match &self.config {
+            Some(c) if !c.table.is_empty() => format!("[{}] {name}", c.table),
+            _ => name.to_owned(),
+        }
+    }
+
+    /// `relative` is `/`-separated and relative to the root.
+    pub fn layer_of(&self, relative: &str) -> Layer {
+        self.layers
+            .iter()
+            .find(|(_, globs)| globs.is_match(relative))
+            .map_or(Layer::Other, |(layer, _)| *layer)
+    }
+
+    pub fn is_excluded(&self, relative: &str) -> bool {
+        self.exclude.is_match(relative)
+    }
+
+    /// Rules ignored for one file by `per-file-ignores`.
+    pub fn ignored_for(&self, relative: &str) -> Vec<&str> {
+        self.per_file_ignores
+            .iter()
+            .filter(|(globs, _)| globs.is_match(relative))
+            .flat_map(|(_, rules)| rules.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Module name of a file from the source roots (the deepest root that
+    /// holds it); `None` outside every root.
+    pub fn module_name(&self, path: &Path) -> Option<(String, bool)> {
+        let root = self
+            .src
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())?;
+        let relative = path.strip_prefix(root).ok()?;
+        let mut parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let last = parts.pop()?;
+        let stem = last.strip_suffix(".py")?;
+        let is_package = stem == "__init__";
+        if !is_package {
+            parts.push(stem.to_owned());
+        }
+        if parts.iter().any(|p| !is_identifier(p)) {
+            return None;
+        }
+        Some((parts.join("."), is_package))
+    }
+}
+
+fn is_identifier(part: &str) -> bool {
+    let mut chars = part.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::resolve(PathBuf::from("/p"), None, RawConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn module_names_from_roots() {
+        let s = settings();
+        assert_eq!(
+            s.module_name(Path::new("/p/app/db/session.py")),
+            Some(("app.db.session".into(), false))
+        );
+        assert_eq!(
+            s.module_name(Path::new("/p/app/__init__.py")),
+            Some(("app".into(), true))
+        );
+        assert_eq!(s.module_name(Path::new("/p/my-scripts/x.py")), None);
+        assert_eq!(s.module_name(Path::new("/elsewhere/x.py")), None);
+    }
+
+    #[test]
+    fn default_layers_and_excludes() {
+        let s = settings();
+        assert_eq!(s.layer_of("app/routers/items.py"), Layer::Router);
+        assert_eq!(s.layer_of("app/services/billing.py"), Layer::Service);
+        assert_eq!(s.layer_of("app/tasks/cleanup.py"), Layer::Background);
+        assert_eq!(s.layer_of("scripts/backfill.py"), Layer::Script);
+        assert_eq!(s.layer_of("app/models/user.py"), Layer::Other);
+        assert!(s.is_excluded("migrations/env.py"));
+        assert!(s.is_excluded("backend/alembic/env.py"));
+        assert!(!s.is_excluded("app/db/session.py"));
+    }
+}

@@ -1,0 +1,214 @@
+//! Replace factory imports: the raw session factory used outside the
+//! canonical module (DB101, DB102, DB111).
+
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::{range_of, BindingKind};
+use onesession_engine::{declare_rule, Checker, Rule, Transform};
+
+use crate::helpers::{for_each_expr, for_each_stmt};
+
+declare_rule! {
+    /// ## What it finds
+    /// The raw session factory (e.g. `async_session_factory`) imported
+    /// outside the canonical session module.
+    ///
+    /// ## Why is this bad?
+    /// Code that holds the factory opens sessions its own way: no shared
+    /// commit/rollback policy, and sessions that outlive their request or
+    /// task. Only the sanctioned providers (`get_session()`,
+    /// `get_session_dependency`) may leave the canonical module.
+    ///
+    /// ## Example
+    /// ```python
+    /// from app.db.session import async_session_factory
+    ///
+    /// async def run():
+    ///     async with async_session_factory() as session:
+    ///         ...
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// from app.db.session import get_session
+    ///
+    /// async def run():
+    ///     async with get_session() as session:
+    ///         ...
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe when every use is `async with factory() as s` (each becomes
+    /// `get_session()`); otherwise manual: rewrite the other uses first.
+    pub static DB101 = { id: "DB101", name: "factory-import", summary: "Raw session factory imported outside the canonical module" };
+}
+
+declare_rule! {
+    /// ## What it finds
+    /// A session made directly: `async with factory() as s`,
+    /// `s = factory()`, `AsyncSession(engine)`, `sessionmaker(...)()`.
+    ///
+    /// ## Why is this bad?
+    /// A session made by hand escapes the canonical module's lifecycle:
+    /// nobody commits, rolls back or closes it consistently, and with a
+    /// transaction pooler (pgbouncer, Supavisor) a leaked connection is a
+    /// held server connection.
+    ///
+    /// ## Example
+    /// ```python
+    /// session = async_session_factory()
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// async with get_session() as session:
+    ///     ...
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe for `async with factory() as s` (no arguments): it becomes
+    /// `async with get_session() as s`. Manual for every other form.
+    pub static DB102 = { id: "DB102", name: "direct-session", summary: "Session created directly instead of through the sanctioned provider" };
+}
+
+declare_rule! {
+    /// ## What it finds
+    /// A session factory, or a name from a deprecated session module,
+    /// imported and never used.
+    ///
+    /// ## Why is this bad?
+    /// An unused import of the factory invites its use and keeps the
+    /// deprecated module alive.
+    ///
+    /// ## Example
+    /// ```python
+    /// from app.db.session import async_session_factory  # unused
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: the import is removed.
+    pub static DB111 = { id: "DB111", name: "unused-session-import", summary: "Session factory or deprecated-module name imported and unused" };
+}
+
+pub struct FactoryImports;
+
+impl Transform for FactoryImports {
+    fn name(&self) -> &'static str {
+        "replace-factory-imports"
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        static RULES: [&Rule; 3] = [&DB101, &DB102, &DB111];
+        &RULES
+    }
+
+    fn check(&self, checker: &mut Checker<'_>) {
+        if checker.is_canonical() {
+            return;
+        }
+        imports(checker);
+        direct_sessions(checker);
+    }
+}
+
+/// DB101 / DB111 on import aliases.
+fn imports(checker: &mut Checker<'_>) {
+    let project = checker.project;
+    let canon = checker.canon();
+    let bindings: Vec<_> = checker
+        .semantic
+        .bindings()
+        .filter_map(|(id, b)| match &b.kind {
+            BindingKind::Import { qualified } => {
+                Some((id, b.clone(), project.canonicalize(qualified)))
+            }
+            _ => None,
+        })
+        .collect();
+    let own_module = checker.module().unwrap_or_default().to_owned();
+    for (id, binding, qualified) in bindings {
+        let is_factory = canon.factories.contains(&qualified)
+            // The module that defines a factory may use it.
+            && qualified.rsplit_once('.').map(|(m, _)| m) != Some(own_module.as_str());
+        let from_deprecated = qualified
+            .rsplit_once('.')
+            .is_some_and(|(module, _)| canon.deprecated.contains(module));
+        let uses = checker.semantic.uses(id).len();
+        let name = &binding.name;
+        if uses == 0 && (is_factory || from_deprecated) {
+            checker.report(
+                &DB111,
+                binding.range.clone(),
+                format!(
+                    "`{name}` is imported from `{}` but never used",
+                    module_of(&qualified)
+                ),
+            );
+        } else if is_factory {
+            let message = format!(
+                "raw session factory `{name}` imported outside the canonical module; use `{}()`",
+                checker.settings().context_manager
+            );
+            checker.report(&DB101, binding.range.clone(), message);
+        }
+    }
+}
+
+fn module_of(qualified: &str) -> &str {
+    qualified.rsplit_once('.').map_or(qualified, |(m, _)| m)
+}
+
+/// DB102 on calls that make a session.
+fn direct_sessions(checker: &mut Checker<'_>) {
+    let body = &checker.parsed.body;
+    // Calls that are the context expression of an `async with` item.
+    let mut async_with_calls = Vec::new();
+    for_each_stmt(body, |stmt| {
+        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
+            for item in items {
+                if let Expr::Call(_) = &item.context_expr {
+                    async_with_calls.push(range_of(&item.context_expr));
+                }
+            }
+        }
+    });
+    let own_module = checker.module().unwrap_or_default().to_owned();
+    let mut found = Vec::new();
+    for_each_expr(body, |expr| {
+        let Expr::Call(call) = expr else { return };
+        let range = range_of(expr);
+        if checker.is_factory(&call.func) {
+            let qualified = checker.qualified(&call.func).unwrap_or_default();
+            if module_of(&qualified) == own_module {
+                return; // DB103 covers a module's own factory
+            }
+            let name = checker.text(&range_of(call.func.as_ref())).to_owned();
+            let in_async_with = async_with_calls.contains(&range);
+            let message = if in_async_with {
+                format!(
+                    "session opened with the raw factory `{name}()`; use `async with {}() as ...`",
+                    checker.settings().context_manager
+                )
+            } else {
+                format!(
+                    "session created directly with `{name}()`; use `async with {}() as session:`",
+                    checker.settings().context_manager
+                )
+            };
+            found.push((range, message));
+        } else if checker.is_session_class(&call.func) && !checker.is_redundant_module() {
+            let name = checker.text(&range_of(call.func.as_ref())).to_owned();
+            found.push((
+                range,
+                format!("session constructed directly with `{name}(...)`; use `async with {}() as session:`", checker.settings().context_manager),
+            ));
+        } else if let Expr::Call(inner) = call.func.as_ref() {
+            if checker.is_sessionmaker(&inner.func) {
+                found.push((
+                    range,
+                    format!("session made from a throwaway session factory; use `async with {}() as session:`", checker.settings().context_manager),
+                ));
+            }
+        }
+    });
+    for (range, message) in found {
+        checker.report(&DB102, range, message);
+    }
+}

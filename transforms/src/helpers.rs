@@ -1,0 +1,311 @@
+//! What several transforms need to know about sessions in a file.
+
+use std::collections::HashMap;
+
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::visit::{self, Visitor};
+use onesession_engine::python::{range_of, BindingId};
+use onesession_engine::Checker;
+
+/// How a name came to hold a database session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOrigin {
+    /// An endpoint parameter injected with `Depends(<dependency>)`: the
+    /// request's session, owned by the request.
+    Request,
+    /// A parameter annotated with a session class: the caller's session.
+    Parameter,
+    /// Opened here: `async with get_session() as s`, `s = factory()`.
+    Opened,
+    /// A parameter named like a session (`session`, `db`) in a file that
+    /// uses the database.
+    Named,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub origin: SessionOrigin,
+    /// `Some(true)` for an `AsyncSession`, `Some(false)` for a sync
+    /// `Session`, `None` when unknown.
+    pub is_async: Option<bool>,
+}
+
+const SESSION_PARAM_NAMES: &[&str] = &["session", "db", "db_session", "async_session"];
+
+/// The names bound to sessions in one file.
+pub struct Sessions {
+    by_binding: HashMap<BindingId, SessionInfo>,
+}
+
+impl Sessions {
+    pub fn of_file(checker: &Checker<'_>) -> Self {
+        let mut collector = Collector {
+            checker,
+            touches_db: checker.touches_database(),
+            by_binding: HashMap::new(),
+        };
+        collector.visit_body(&checker.parsed.body);
+        Self {
+            by_binding: collector.by_binding,
+        }
+    }
+
+    /// What `expr` (a name) holds, when it is a session.
+    pub fn get(&self, checker: &Checker<'_>, expr: &Expr) -> Option<SessionInfo> {
+        let Expr::Name(name) = expr else { return None };
+        let binding = checker.semantic.resolve(name)?;
+        self.by_binding.get(&binding).copied()
+    }
+
+    pub fn is_async_session(&self, checker: &Checker<'_>, expr: &Expr) -> bool {
+        self.get(checker, expr)
+            .is_some_and(|s| s.is_async == Some(true))
+    }
+}
+
+struct Collector<'c, 'a> {
+    checker: &'c Checker<'a>,
+    touches_db: bool,
+    by_binding: HashMap<BindingId, SessionInfo>,
+}
+
+impl Collector<'_, '_> {
+    fn bind_at(&mut self, range_start: usize, info: SessionInfo) {
+        if let Some((id, _)) = self
+            .checker
+            .semantic
+            .bindings()
+            .find(|(_, b)| b.range.start == range_start)
+        {
+            self.by_binding.insert(id, info);
+        }
+    }
+
+    /// What calling `func` produces, if it is a session.
+    fn produced_session(&self, value: &Expr) -> Option<SessionInfo> {
+        let Expr::Call(call) = value else { return None };
+        let checker = self.checker;
+        let opened = |is_async| SessionInfo {
+            origin: SessionOrigin::Opened,
+            is_async,
+        };
+        if checker.is_context_manager(&call.func) || checker.is_dependency(&call.func) {
+            return Some(opened(Some(true)));
+        }
+        if checker.is_factory(&call.func) {
+            return Some(opened(None));
+        }
+        if let Some(q) = checker.qualified(&call.func) {
+            if onesession_engine::names::is_one_of(
+                &q,
+                onesession_engine::names::ASYNC_SESSION_CLASSES,
+            ) {
+                return Some(opened(Some(true)));
+            }
+            if onesession_engine::names::is_one_of(&q, onesession_engine::names::SESSION_CLASSES) {
+                return Some(opened(Some(false)));
+            }
+        }
+        // `async_sessionmaker(engine)()`
+        if let Expr::Call(inner) = call.func.as_ref() {
+            if checker.is_sessionmaker(&inner.func) {
+                return Some(opened(None));
+            }
+        }
+        None
+    }
+
+    fn annotation_session(&self, annotation: &Expr) -> Option<bool> {
+        let checker = self.checker;
+        let annotation = match annotation {
+            // `Annotated[AsyncSession, Depends(...)]`
+            Expr::Subscript(sub) => match sub.slice.as_ref() {
+                Expr::Tuple(t) if !t.elts.is_empty() => &t.elts[0],
+                _ => annotation,
+            },
+            _ => annotation,
+        };
+        let q = checker.qualified(annotation)?;
+        if onesession_engine::names::is_one_of(&q, onesession_engine::names::ASYNC_SESSION_CLASSES)
+        {
+            Some(true)
+        } else if onesession_engine::names::is_one_of(&q, onesession_engine::names::SESSION_CLASSES)
+        {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    fn parameters(&mut self, args: &ast::Arguments) {
+        for arg in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
+            let checker = self.checker;
+            let annotated = arg
+                .def
+                .annotation
+                .as_deref()
+                .and_then(|a| self.annotation_session(a));
+            let depends = arg
+                .default
+                .as_deref()
+                .and_then(|d| checker.depends_target(d))
+                .or_else(|| annotated_depends(checker, arg.def.annotation.as_deref()));
+            let injected =
+                depends.is_some_and(|t| checker.is_dependency(t) || checker.is_context_manager(t));
+            let info = if injected {
+                Some(SessionInfo {
+                    origin: SessionOrigin::Request,
+                    is_async: annotated.or(Some(true)),
+                })
+            } else if let Some(is_async) = annotated {
+                Some(SessionInfo {
+                    origin: SessionOrigin::Parameter,
+                    is_async: Some(is_async),
+                })
+            } else if self.touches_db
+                && arg.def.annotation.is_none()
+                && SESSION_PARAM_NAMES.contains(&arg.def.arg.as_str())
+            {
+                Some(SessionInfo {
+                    origin: SessionOrigin::Named,
+                    is_async: None,
+                })
+            } else {
+                None
+            };
+            if let Some(info) = info {
+                self.bind_at(range_of(&arg.def).start, info);
+            }
+        }
+    }
+}
+
+/// `Annotated[AsyncSession, Depends(dep)]` → `dep`.
+fn annotated_depends<'e>(checker: &Checker<'_>, annotation: Option<&'e Expr>) -> Option<&'e Expr> {
+    let Expr::Subscript(sub) = annotation? else {
+        return None;
+    };
+    let Expr::Tuple(tuple) = sub.slice.as_ref() else {
+        return None;
+    };
+    tuple
+        .elts
+        .iter()
+        .skip(1)
+        .find_map(|e| checker.depends_target(e))
+}
+
+impl<'a> Visitor<'a> for Collector<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => self.parameters(&def.args),
+            Stmt::AsyncFunctionDef(def) => self.parameters(&def.args),
+            Stmt::With(ast::StmtWith { items, .. })
+            | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
+                for item in items {
+                    if let (Some(info), Some(Expr::Name(name))) = (
+                        self.produced_session(&item.context_expr),
+                        item.optional_vars.as_deref(),
+                    ) {
+                        let info = SessionInfo {
+                            is_async: info.is_async.or(Some(matches!(stmt, Stmt::AsyncWith(_)))),
+                            ..info
+                        };
+                        self.bind_at(range_of(name).start, info);
+                    }
+                }
+            }
+            Stmt::Assign(assign) => {
+                if let Some(info) = self.produced_session(&assign.value) {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            self.bind_at(range_of(name).start, info);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        visit::walk_stmt(self, stmt);
+    }
+}
+
+/// The function (sync or async) definitions of a body, recursively, with
+/// whether they are async.
+pub fn functions(body: &[Stmt]) -> Vec<FunctionRef<'_>> {
+    struct Collect<'a>(Vec<FunctionRef<'a>>);
+    impl<'a> Visitor<'a> for Collect<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(def) => self.0.push(FunctionRef {
+                    stmt,
+                    name: &def.name,
+                    args: &def.args,
+                    body: &def.body,
+                    decorators: &def.decorator_list,
+                    is_async: false,
+                }),
+                Stmt::AsyncFunctionDef(def) => self.0.push(FunctionRef {
+                    stmt,
+                    name: &def.name,
+                    args: &def.args,
+                    body: &def.body,
+                    decorators: &def.decorator_list,
+                    is_async: true,
+                }),
+                _ => {}
+            }
+            visit::walk_stmt(self, stmt);
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    collect.visit_body(body);
+    collect.0
+}
+
+#[derive(Clone, Copy)]
+pub struct FunctionRef<'a> {
+    pub stmt: &'a Stmt,
+    pub name: &'a str,
+    pub args: &'a ast::Arguments,
+    pub body: &'a [Stmt],
+    pub decorators: &'a [Expr],
+    pub is_async: bool,
+}
+
+/// Calls `f` for every expression in `body` (nested everywhere).
+pub fn for_each_expr<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Expr)) {
+    struct Each<F>(F);
+    impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<F> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            (self.0)(expr);
+            visit::walk_expr(self, expr);
+        }
+    }
+    Each(&mut f).visit_body(body);
+}
+
+/// Calls `f` for every statement in `body` (nested everywhere).
+pub fn for_each_stmt<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Stmt)) {
+    struct Each<F>(F);
+    impl<'a, F: FnMut(&'a Stmt)> Visitor<'a> for Each<F> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            (self.0)(stmt);
+            visit::walk_stmt(self, stmt);
+        }
+    }
+    Each(&mut f).visit_body(body);
+}
+
+/// The name a call's callee ends with: `a.b.commit()` → `commit`.
+pub fn method_name(call: &ast::ExprCall) -> Option<(&Expr, &str)> {
+    match call.func.as_ref() {
+        Expr::Attribute(attr) => Some((&attr.value, attr.attr.as_str())),
+        _ => None,
+    }
+}
