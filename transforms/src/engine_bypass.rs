@@ -1,6 +1,67 @@
-//! TODO(helper): engine-bypass — rules, docs, detector.
+//! Queries that go around the session: on the engine, on a raw DB-API
+//! connection, or blocking inside `async def` (DB115).
 
-use onesession_engine::{Checker, Rule, Transform};
+use std::collections::HashSet;
+
+use onesession_engine::names::{
+    is_one_of, ASYNC_SESSION_CLASSES, ENGINE_BUILDERS, RAW_CONNECTS, SESSION_CLASSES,
+};
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::{range_of, BindingId};
+use onesession_engine::text::TextRange;
+use onesession_engine::{declare_rule, Checker, Rule, Transform};
+
+use crate::helpers::{for_each_expr, for_each_stmt, method_name};
+
+declare_rule! {
+    /// ## What it finds
+    /// Outside the canonical module:
+    /// - `engine.connect()`, `engine.begin()`, `engine.execute()`,
+    ///   `engine.raw_connection()` (also through `engine.sync_engine`) on an
+    ///   engine imported from a session module, or on a local variable
+    ///   assigned from `create_engine(...)` / `create_async_engine(...)`;
+    /// - raw driver connections: `asyncpg.connect(...)`,
+    ///   `asyncpg.create_pool(...)`, `psycopg.connect(...)`, ...;
+    /// - inside an `async def`, a plain `with` that opens a sync session
+    ///   (`with Session(engine.sync_engine) as s:`, a sync `sessionmaker`
+    ///   product): blocking database I/O in the event loop.
+    ///
+    /// The module that defines an engine may use it (its own helpers are
+    /// DB103's business, as part of deprecating that module).
+    ///
+    /// ## Why is this bad?
+    /// Work on a bare connection escapes the session's transaction and
+    /// lifecycle policy: nothing commits or rolls back consistently, a raw
+    /// connection ignores the pooler settings of the canonical engine, and
+    /// a sync session inside `async def` blocks every other request while
+    /// it waits on the database.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def analyze():
+    ///     async with engine.connect() as conn:
+    ///         await conn.execute(text("ANALYZE events"))
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// async def analyze():
+    ///     async with get_session() as session:
+    ///         await session.execute(text("ANALYZE events"))
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual: the code must be moved onto a session from the provider,
+    /// which changes its transaction boundaries.
+    pub static DB115 = { id: "DB115", name: "engine-bypass", summary: "Query on an engine or raw connection, or blocking database call in async code" };
+}
+
+const ENGINE_METHODS: &[&str] = &["connect", "begin", "execute", "raw_connection"];
+
+const SYNC_SESSIONMAKERS: &[&str] = &[
+    "sqlalchemy.orm.sessionmaker",
+    "sqlalchemy.orm.session.sessionmaker",
+    "sqlalchemy.orm.scoped_session",
+];
 
 pub struct EngineBypass;
 
@@ -10,8 +71,170 @@ impl Transform for EngineBypass {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        static RULES: [&Rule; 1] = [&DB115];
+        &RULES
     }
 
-    fn check(&self, _checker: &mut Checker<'_>) {}
+    fn check(&self, checker: &mut Checker<'_>) {
+        if checker.is_canonical() {
+            return;
+        }
+        let body = &checker.parsed.body;
+        let local_engines = local_engines(checker);
+        let mut found: Vec<(TextRange, String)> = Vec::new();
+        for_each_expr(body, |expr| {
+            let Expr::Call(call) = expr else { return };
+            if let Some(q) = checker.qualified(&call.func) {
+                if is_one_of(&q, RAW_CONNECTS) {
+                    found.push((
+                        range_of(expr),
+                        format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use `async with {}() as session:`", checker.settings().context_manager),
+                    ));
+                    return;
+                }
+            }
+            let Some((receiver, method)) = method_name(call) else {
+                return;
+            };
+            if !ENGINE_METHODS.contains(&method) {
+                return;
+            }
+            // `engine.sync_engine.connect()` is the same engine.
+            let engine = match receiver {
+                Expr::Attribute(a) if a.attr.as_str() == "sync_engine" => a.value.as_ref(),
+                _ => receiver,
+            };
+            if is_foreign_engine(checker, engine)
+                || is_local_engine(checker, &local_engines, engine)
+            {
+                let text = checker.text(&range_of(call.func.as_ref()));
+                found.push((
+                    range_of(expr),
+                    format!("`{text}()` works on the engine directly, outside any session; use `async with {}() as session:` instead", checker.settings().context_manager),
+                ));
+            }
+        });
+        for_each_stmt(body, |stmt| {
+            let Stmt::With(ast::StmtWith { items, .. }) = stmt else {
+                return;
+            };
+            if !checker.semantic.in_async_function(range_of(stmt).start) {
+                return;
+            }
+            for item in items {
+                if makes_sync_session(checker, &item.context_expr) {
+                    let text = checker.text(&range_of(&item.context_expr));
+                    found.push((
+                        range_of(&item.context_expr),
+                        format!("sync session `{text}` inside `async def` blocks the event loop on every query; use `async with {}() as session:`", checker.settings().context_manager),
+                    ));
+                }
+            }
+        });
+        for (range, message) in found {
+            checker.report(&DB115, range, message);
+        }
+    }
+}
+
+/// A module-level engine of another module.
+fn is_foreign_engine(checker: &Checker<'_>, expr: &Expr) -> bool {
+    let Some(qualified) = checker.qualified(expr) else {
+        return false;
+    };
+    checker.canon().engines.contains(&qualified)
+        && qualified.rsplit_once('.').map(|(m, _)| m) != checker.module()
+}
+
+/// Bindings in function scopes assigned from an engine builder.
+fn local_engines(checker: &Checker<'_>) -> HashSet<BindingId> {
+    let module_scope = checker.semantic.scope_at(0);
+    let mut starts = Vec::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let Stmt::Assign(assign) = stmt else { return };
+        let Expr::Call(call) = assign.value.as_ref() else {
+            return;
+        };
+        if !checker
+            .qualified(&call.func)
+            .is_some_and(|q| is_one_of(&q, ENGINE_BUILDERS))
+        {
+            return;
+        }
+        for target in &assign.targets {
+            if let Expr::Name(name) = target {
+                starts.push(range_of(name).start);
+            }
+        }
+    });
+    checker
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.scope != module_scope && starts.contains(&b.range.start))
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn is_local_engine(checker: &Checker<'_>, locals: &HashSet<BindingId>, expr: &Expr) -> bool {
+    let Expr::Name(name) = expr else { return false };
+    checker
+        .semantic
+        .resolve(name)
+        .is_some_and(|id| locals.contains(&id))
+}
+
+/// `Session(...)`, `factory()` for a sync `sessionmaker` product, or
+/// `sessionmaker(...)()`.
+fn makes_sync_session(checker: &Checker<'_>, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    if let Expr::Call(inner) = call.func.as_ref() {
+        return checker
+            .qualified(&inner.func)
+            .is_some_and(|q| is_one_of(&q, SYNC_SESSIONMAKERS));
+    }
+    let Some(q) = checker.qualified(&call.func) else {
+        return false;
+    };
+    (is_one_of(&q, SESSION_CLASSES) && !is_one_of(&q, ASYNC_SESSION_CLASSES))
+        || is_sync_factory(checker, &q)
+}
+
+/// True when `qualified` is a module-level name bound to a sync
+/// `sessionmaker(...)` call in a project module.
+fn is_sync_factory(checker: &Checker<'_>, qualified: &str) -> bool {
+    let Some((module, name)) = qualified.rsplit_once('.') else {
+        return false;
+    };
+    let project = checker.project;
+    if !project
+        .modules
+        .get(module)
+        .is_some_and(|m| m.session_factories.iter().any(|f| f == name))
+    {
+        return false;
+    }
+    let Some(analysis) = project.file_by_module(module).and_then(|f| f.analysis()) else {
+        return false;
+    };
+    analysis.parsed.body.iter().any(|stmt| {
+        let (targets, value): (Vec<&Expr>, &Expr) = match stmt {
+            Stmt::Assign(a) => (a.targets.iter().collect(), a.value.as_ref()),
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                target,
+                value: Some(value),
+                ..
+            }) => (vec![target.as_ref()], value.as_ref()),
+            _ => return false,
+        };
+        let Expr::Call(call) = value else {
+            return false;
+        };
+        targets
+            .iter()
+            .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name))
+            && analysis
+                .semantic
+                .qualified_name(&call.func)
+                .is_some_and(|q| is_one_of(&project.canonicalize(&q), SYNC_SESSIONMAKERS))
+    })
 }

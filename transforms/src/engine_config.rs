@@ -1,6 +1,58 @@
-//! TODO(helper): engine-config — rules, docs, detector.
+//! Engine configuration: engines that break what the config declares
+//! about connections (DB109). Also holds the analysis of an engine-builder
+//! call (`EngineCall`) that `pooler_flags` shares.
 
-use onesession_engine::{Checker, Rule, Transform};
+use onesession_engine::names::{is_one_of, ENGINE_BUILDERS};
+use onesession_engine::python::ast::{self, Constant, Expr};
+use onesession_engine::python::range_of;
+use onesession_engine::text::TextRange;
+use onesession_engine::{declare_rule, Checker, Rule, Transform};
+
+use crate::helpers::for_each_expr;
+
+declare_rule! {
+    /// ## What it finds
+    /// An engine (`create_async_engine(...)`, `create_engine(...)`) whose
+    /// connection settings break what `[tool.onesession.engine]` declares:
+    /// - `disable-statement-cache` (default on): `connect_args` without
+    ///   `"statement_cache_size": 0` (asyncpg, or an async engine whose URL
+    ///   is not a literal);
+    /// - `require-ssl`: `connect_args` without an `"ssl"` key;
+    /// - `user-pattern`, `pooler-host`, `pooler-port`: a literal URL whose
+    ///   user, host or port does not match.
+    ///
+    /// The canonical module is checked too: its engine is the one that
+    /// matters most. When `connect_args` is not a literal (a variable, a
+    /// call other than `dict(...)`) or the call takes `**kwargs`, the
+    /// `connect_args` checks are skipped: what it holds is unknown. A
+    /// literal URL for another driver (psycopg, sqlite) skips the asyncpg
+    /// statement-cache check; a sqlite URL skips the SSL check.
+    ///
+    /// ## Why is this bad?
+    /// Behind a transaction pooler (pgbouncer, Supavisor) consecutive
+    /// statements may run on different server connections: asyncpg's
+    /// prepared-statement cache then fails with "prepared statement does
+    /// not exist". A connection without SSL, a user without the pooler's
+    /// tenant suffix, or a URL that goes around the pooler fails (or
+    /// worse, works) only in production.
+    ///
+    /// ## Example
+    /// ```python
+    /// engine = create_async_engine(settings.database_url)
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// engine = create_async_engine(
+    ///     settings.database_url,
+    ///     connect_args={"statement_cache_size": 0, "ssl": ssl_context},
+    /// )
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the missing `connect_args` keys are added (the values may
+    /// need adjusting). Manual for URL problems (user, host, port).
+    pub static DB109 = { id: "DB109", name: "engine-config", summary: "Engine configuration breaks the declared pooler/SSL settings" };
+}
 
 pub struct EngineConfig;
 
@@ -10,8 +62,375 @@ impl Transform for EngineConfig {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        static RULES: [&Rule; 1] = [&DB109];
+        &RULES
     }
 
-    fn check(&self, _checker: &mut Checker<'_>) {}
+    fn check(&self, checker: &mut Checker<'_>) {
+        let mut found: Vec<(TextRange, String)> = Vec::new();
+        for_each_expr(&checker.parsed.body, |expr| {
+            let Expr::Call(call) = expr else { return };
+            if let Some(engine) = EngineCall::of(checker, call) {
+                check_engine(checker, &engine, &mut found);
+            }
+        });
+        for (range, message) in found {
+            checker.report(&DB109, range, message);
+        }
+    }
+}
+
+fn check_engine(
+    checker: &Checker<'_>,
+    engine: &EngineCall<'_>,
+    found: &mut Vec<(TextRange, String)>,
+) {
+    let settings = &checker.settings().engine;
+    let at = range_of(engine.call.func.as_ref());
+    let builder = checker.text(&at).to_owned();
+    let url = engine.url_literal.as_ref();
+    let is_sqlite = url.is_some_and(|u| u.dialect.starts_with("sqlite"));
+
+    // The statement cache. A top-level `statement_cache_size=` keyword is
+    // DB114's (it belongs in connect_args; moving it fixes this too).
+    if settings.disable_statement_cache
+        && engine.expects_asyncpg()
+        && !url.is_some_and(|u| u.query_is("statement_cache_size", "0"))
+        && engine.keyword("statement_cache_size").is_none()
+    {
+        match &engine.connect_args {
+            ConnectArgs::Missing => found.push((
+                at.clone(),
+                format!("`{builder}(...)` has no `connect_args`: add `\"statement_cache_size\": 0` (asyncpg's prepared statements break behind a transaction pooler)"),
+            )),
+            ConnectArgs::Dict(entries) => match find_key(entries, "statement_cache_size") {
+                Some(entry) => {
+                    if let Some(value) = int_literal(entry.value) {
+                        if value != "0" {
+                            found.push((
+                                at.clone(),
+                                format!("`connect_args` sets `\"statement_cache_size\"` to {value}; it must be 0 behind a transaction pooler"),
+                            ));
+                        }
+                    }
+                }
+                None if !has_unpacking(entries) => found.push((
+                    at.clone(),
+                    format!("`connect_args` of `{builder}(...)` has no `\"statement_cache_size\": 0` (asyncpg's prepared statements break behind a transaction pooler)"),
+                )),
+                None => {}
+            },
+            ConnectArgs::Unknown => {}
+        }
+    }
+
+    // SSL.
+    if settings.require_ssl
+        && !is_sqlite
+        && !url.is_some_and(|u| u.query_has("ssl") || u.query_has("sslmode"))
+    {
+        let keys: &[&str] = if engine.expects_asyncpg() {
+            &["ssl"]
+        } else {
+            &["ssl", "sslmode"]
+        };
+        match &engine.connect_args {
+            ConnectArgs::Missing => found.push((
+                at.clone(),
+                format!("`{builder}(...)` has no `connect_args` with `\"ssl\"`, but the config requires SSL (engine.require-ssl)"),
+            )),
+            ConnectArgs::Dict(entries) => {
+                match keys.iter().find_map(|k| find_key(entries, k)) {
+                    Some(entry) => {
+                        if matches!(entry.value, Expr::Constant(c) if matches!(c.value, Constant::Bool(false) | Constant::None))
+                        {
+                            found.push((
+                                at.clone(),
+                                format!("`connect_args` turns `\"{}\"` off, but the config requires SSL (engine.require-ssl)", entry.key.unwrap_or("ssl")),
+                            ));
+                        }
+                    }
+                    None if !has_unpacking(entries) => found.push((
+                        at.clone(),
+                        format!("`connect_args` of `{builder}(...)` has no `\"ssl\"` key, but the config requires SSL (engine.require-ssl)"),
+                    )),
+                    None => {}
+                }
+            }
+            ConnectArgs::Unknown => {}
+        }
+    }
+
+    // The URL, when it is a literal.
+    let Some(url) = url else { return };
+    if let Some(pattern) = &settings.user_pattern {
+        match &url.user {
+            Some(user) if pattern.is_match(user) => {}
+            Some(user) => found.push((
+                at.clone(),
+                format!("database user `{user}` in the URL does not match the configured engine.user-pattern"),
+            )),
+            None => found.push((
+                at.clone(),
+                "the URL names no database user; the configured engine.user-pattern requires one".to_owned(),
+            )),
+        }
+    }
+    if let Some(host) = &settings.pooler_host {
+        if url.host.as_deref() != Some(host.as_str()) {
+            found.push((
+                at.clone(),
+                format!(
+                    "URL host `{}` bypasses the pooler host `{host}` (engine.pooler-host)",
+                    url.host.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    if let Some(port) = settings.pooler_port {
+        let actual = url.port.unwrap_or(5432);
+        if actual != port {
+            found.push((
+                at,
+                format!("URL port {actual} bypasses the pooler port {port} (engine.pooler-port)"),
+            ));
+        }
+    }
+}
+
+/// What an engine-builder call says about its connections.
+pub(crate) struct EngineCall<'a> {
+    pub call: &'a ast::ExprCall,
+    /// `create_async_engine` / `async_engine_from_config`.
+    pub is_async: bool,
+    pub url_literal: Option<Url>,
+    pub connect_args: ConnectArgs<'a>,
+}
+
+pub(crate) enum ConnectArgs<'a> {
+    /// No `connect_args` keyword (and no `**kwargs` that could hold one).
+    Missing,
+    /// A dict literal or `dict(...)` call: its entries.
+    Dict(Vec<Entry<'a>>),
+    /// A variable, another call, `**kwargs`: unknown.
+    Unknown,
+}
+
+pub(crate) struct Entry<'a> {
+    /// The string key; `None` for `**other` or a non-literal key.
+    pub key: Option<&'a str>,
+    /// Where the key is written (the keyword for `dict(k=v)`).
+    pub key_range: TextRange,
+    pub value: &'a Expr,
+    pub is_unpacking: bool,
+}
+
+impl<'a> EngineCall<'a> {
+    pub fn of(checker: &Checker<'_>, call: &'a ast::ExprCall) -> Option<Self> {
+        let builder = checker.qualified(&call.func)?;
+        if !is_one_of(&builder, ENGINE_BUILDERS) {
+            return None;
+        }
+        let from_config = builder.ends_with("engine_from_config");
+        let is_async = builder.starts_with("sqlalchemy.ext.asyncio");
+        let url = if from_config {
+            None
+        } else {
+            call.args.first().or_else(|| {
+                call.keywords
+                    .iter()
+                    .find(|k| k.arg.as_deref() == Some("url"))
+                    .map(|k| &k.value)
+            })
+        };
+        let url_literal = url.and_then(str_literal).map(Url::parse);
+        let connect_args = match call
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_deref() == Some("connect_args"))
+        {
+            Some(keyword) => {
+                entries_of(&keyword.value).map_or(ConnectArgs::Unknown, ConnectArgs::Dict)
+            }
+            None if from_config || call.keywords.iter().any(|k| k.arg.is_none()) => {
+                ConnectArgs::Unknown
+            }
+            None => ConnectArgs::Missing,
+        };
+        Some(Self {
+            call,
+            is_async,
+            url_literal,
+            connect_args,
+        })
+    }
+
+    /// The driver is asyncpg: a literal `+asyncpg` URL, or an async engine
+    /// whose URL is not a literal.
+    pub fn expects_asyncpg(&self) -> bool {
+        match &self.url_literal {
+            Some(url) => url.driver.as_deref() == Some("asyncpg"),
+            None => self.is_async,
+        }
+    }
+
+    pub fn keyword(&self, name: &str) -> Option<&'a ast::Keyword> {
+        self.call
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_deref() == Some(name))
+    }
+}
+
+/// The entries of a dict literal or a `dict(k=v)` call.
+fn entries_of(expr: &Expr) -> Option<Vec<Entry<'_>>> {
+    match expr {
+        Expr::Dict(dict) => Some(
+            dict.keys
+                .iter()
+                .zip(&dict.values)
+                .map(|(key, value)| match key {
+                    Some(key) => Entry {
+                        key: str_literal(key),
+                        key_range: range_of(key),
+                        value,
+                        is_unpacking: false,
+                    },
+                    None => Entry {
+                        key: None,
+                        key_range: range_of(value),
+                        value,
+                        is_unpacking: true,
+                    },
+                })
+                .collect(),
+        ),
+        Expr::Call(call)
+            if matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "dict")
+                && call.args.is_empty() =>
+        {
+            Some(
+                call.keywords
+                    .iter()
+                    .map(|k| Entry {
+                        key: k.arg.as_deref(),
+                        key_range: range_of(k),
+                        value: &k.value,
+                        is_unpacking: k.arg.is_none(),
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn find_key<'e, 'a>(entries: &'e [Entry<'a>], key: &str) -> Option<&'e Entry<'a>> {
+    entries.iter().find(|e| e.key == Some(key))
+}
+
+fn has_unpacking(entries: &[Entry<'_>]) -> bool {
+    entries.iter().any(|e| e.is_unpacking || e.key.is_none())
+}
+
+pub(crate) fn str_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Constant(c) => match &c.value {
+            Constant::Str(s) => Some(s.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn int_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Constant(c) => match &c.value {
+            Constant::Int(i) => Some(i.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The parts of a literal database URL the rules look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Url {
+    /// `postgresql` in `postgresql+asyncpg://...`.
+    pub dialect: String,
+    /// `asyncpg`; `None` for the dialect's default driver.
+    pub driver: Option<String>,
+    pub user: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub query: Vec<(String, String)>,
+}
+
+impl Url {
+    pub fn parse(text: &str) -> Self {
+        let (scheme, rest) = text.split_once("://").unwrap_or((text, ""));
+        let (dialect, driver) = match scheme.split_once('+') {
+            Some((d, drv)) => (d.to_owned(), Some(drv.to_owned())),
+            None => (scheme.to_owned(), None),
+        };
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let authority = rest.split('/').next().unwrap_or("");
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let user = userinfo
+            .map(|u| u.split(':').next().unwrap_or("").to_owned())
+            .filter(|u| !u.is_empty());
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !hostport.ends_with(']') => (h, p.parse().ok()),
+            _ => (hostport, None),
+        };
+        let query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        Self {
+            dialect,
+            driver,
+            user,
+            host: Some(host.to_owned()).filter(|h| !h.is_empty()),
+            port,
+            query,
+        }
+    }
+
+    pub fn query_has(&self, key: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == key)
+    }
+
+    pub fn query_is(&self, key: &str, value: &str) -> bool {
+        self.query.iter().any(|(k, v)| k == key && v == value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Url;
+
+    #[test]
+    fn parses_urls() {
+        let url = Url::parse(
+            "postgresql+asyncpg://postgres.abc:pw@pooler.example.com:6543/db?ssl=require",
+        );
+        assert_eq!(url.dialect, "postgresql");
+        assert_eq!(url.driver.as_deref(), Some("asyncpg"));
+        assert_eq!(url.user.as_deref(), Some("postgres.abc"));
+        assert_eq!(url.host.as_deref(), Some("pooler.example.com"));
+        assert_eq!(url.port, Some(6543));
+        assert!(url.query_has("ssl"));
+        let url = Url::parse("postgresql://db/app");
+        assert_eq!((url.driver, url.user, url.port), (None, None, None));
+        assert_eq!(url.host.as_deref(), Some("db"));
+        assert_eq!(Url::parse("sqlite+aiosqlite:///x.db").dialect, "sqlite");
+    }
 }

@@ -193,7 +193,7 @@ fn direct_sessions(checker: &mut Checker<'_>) {
                 )
             };
             found.push((range, message));
-        } else if checker.is_session_class(&call.func) && !checker.is_redundant_module() {
+        } else if checker.is_session_class(&call.func) {
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
             found.push((
                 range,

@@ -235,28 +235,19 @@ impl<'a> Visitor<'a> for Collector<'_, '_> {
     }
 }
 
-/// The function (sync or async) definitions of a body, recursively, with
-/// whether they are async.
+/// Every function (sync or async) definition in `body`, nested ones too.
 pub fn functions(body: &[Stmt]) -> Vec<FunctionRef<'_>> {
     struct Collect<'a>(Vec<FunctionRef<'a>>);
     impl<'a> Visitor<'a> for Collect<'a> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             match stmt {
                 Stmt::FunctionDef(def) => self.0.push(FunctionRef {
-                    stmt,
                     name: &def.name,
                     args: &def.args,
-                    body: &def.body,
-                    decorators: &def.decorator_list,
-                    is_async: false,
                 }),
                 Stmt::AsyncFunctionDef(def) => self.0.push(FunctionRef {
-                    stmt,
                     name: &def.name,
                     args: &def.args,
-                    body: &def.body,
-                    decorators: &def.decorator_list,
-                    is_async: true,
                 }),
                 _ => {}
             }
@@ -270,12 +261,8 @@ pub fn functions(body: &[Stmt]) -> Vec<FunctionRef<'_>> {
 
 #[derive(Clone, Copy)]
 pub struct FunctionRef<'a> {
-    pub stmt: &'a Stmt,
     pub name: &'a str,
     pub args: &'a ast::Arguments,
-    pub body: &'a [Stmt],
-    pub decorators: &'a [Expr],
-    pub is_async: bool,
 }
 
 /// Calls `f` for every expression in `body` (nested everywhere).

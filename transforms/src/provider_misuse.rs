@@ -1,6 +1,51 @@
-//! TODO(helper): provider-misuse — rules, docs, detector.
+//! The sanctioned providers used the wrong way (DB105).
 
-use onesession_engine::{Checker, Rule, Transform};
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::range_of;
+use onesession_engine::python::visit::{self, Visitor};
+use onesession_engine::text::TextRange;
+use onesession_engine::{declare_rule, Checker, Rule, Transform};
+
+declare_rule! {
+    /// ## What it finds
+    /// The canonical providers used the wrong way, outside the canonical
+    /// module: the context manager awaited (`await get_session()`), called
+    /// and kept or dropped without `async with` (`s = get_session()`),
+    /// injected as a FastAPI dependency (`Depends(get_session)`), and the
+    /// dependency called by hand (`async for s in get_session_dependency()`,
+    /// `anext(get_session_dependency())`, `s = get_session_dependency()`).
+    ///
+    /// ## Why is this bad?
+    /// `get_session()` is an async context manager: awaiting it fails, and
+    /// a session taken out of it without `async with` is never committed,
+    /// rolled back or closed. `Depends(get_session)` hands FastAPI a
+    /// context manager instead of a generator dependency. Driving the
+    /// dependency by hand skips its cleanup when the loop is left early.
+    ///
+    /// ## Example
+    /// ```python
+    /// session = await get_session()
+    ///
+    /// async def endpoint(session: AsyncSession = Depends(get_session)):
+    ///     ...
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// async with get_session() as session:
+    ///     ...
+    ///
+    /// async def endpoint(session: AsyncSession = Depends(get_session_dependency)):
+    ///     ...
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe for `Depends(get_session)`: the argument becomes
+    /// `get_session_dependency` (imported where needed), which yields the
+    /// same session with the same commit/rollback policy. Manual for the
+    /// other forms: the code around them must be restructured into an
+    /// `async with` block.
+    pub static DB105 = { id: "DB105", name: "provider-misuse", summary: "Session provider awaited, called without `async with`, or injected the wrong way" };
+}
 
 pub struct ProviderMisuse;
 
@@ -10,8 +55,176 @@ impl Transform for ProviderMisuse {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        static RULES: [&Rule; 1] = [&DB105];
+        &RULES
     }
 
-    fn check(&self, _checker: &mut Checker<'_>) {}
+    fn check(&self, checker: &mut Checker<'_>) {
+        if checker.is_canonical() {
+            return;
+        }
+        let mut finder = Finder {
+            checker,
+            found: Vec::new(),
+            handled: Vec::new(),
+        };
+        finder.visit_body(&checker.parsed.body);
+        let mut found = finder.found;
+        found.sort_by_key(|(range, _)| (range.start, range.end));
+        found.dedup_by(|a, b| a.0 == b.0);
+        for (range, message) in found {
+            checker.report(&DB105, range, message);
+        }
+    }
+}
+
+struct Finder<'c, 'a> {
+    checker: &'c Checker<'a>,
+    found: Vec<(TextRange, String)>,
+    /// Calls already reported with a more specific message.
+    handled: Vec<TextRange>,
+}
+
+impl Finder<'_, '_> {
+    fn cm(&self) -> &str {
+        &self.checker.settings().context_manager
+    }
+
+    fn dep(&self) -> &str {
+        &self.checker.settings().dependency
+    }
+
+    fn name_of(&self, call: &ast::ExprCall) -> String {
+        self.checker.text(&range_of(call.func.as_ref())).to_owned()
+    }
+
+    /// A call of the canonical context manager: `get_session()`, `db.get_session()`.
+    fn context_manager_call<'e>(&self, expr: &'e Expr) -> Option<&'e ast::ExprCall> {
+        match expr {
+            Expr::Call(call) if self.checker.is_context_manager(&call.func) => Some(call),
+            _ => None,
+        }
+    }
+
+    fn dependency_call<'e>(&self, expr: &'e Expr) -> Option<&'e ast::ExprCall> {
+        match expr {
+            Expr::Call(call) if self.checker.is_dependency(&call.func) => Some(call),
+            _ => None,
+        }
+    }
+
+    fn push(&mut self, range: TextRange, message: String) {
+        self.handled.push(range.clone());
+        self.found.push((range, message));
+    }
+
+    /// `s = get_session()` / a bare `get_session()` statement / sync `with`.
+    fn context_manager_kept(&mut self, value: &Expr, how: &str) {
+        if let Some(call) = self.context_manager_call(value) {
+            let name = self.name_of(call);
+            let message = format!(
+                "`{name}()` {how} without `async with`: the session is never committed or closed; use `async with {name}() as session:`"
+            );
+            self.push(range_of(value), message);
+        }
+    }
+
+    /// The dependency called by hand, in a statement that gives a more
+    /// specific message.
+    fn dependency_by_hand(&mut self, value: &Expr, how: &str) {
+        if let Some(call) = self.dependency_call(value) {
+            let name = self.name_of(call);
+            let cm = self.cm().to_owned();
+            let message = format!(
+                "dependency `{name}()` driven by hand {how}; it is for `Depends(...)` only: use `async with {cm}() as session:`"
+            );
+            self.push(range_of(value), message);
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Finder<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(ast::StmtAssign { value, .. }) => {
+                self.context_manager_kept(value, "assigned");
+                self.dependency_by_hand(value, "(assigned)");
+            }
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                value: Some(value), ..
+            }) => {
+                self.context_manager_kept(value, "assigned");
+                self.dependency_by_hand(value, "(assigned)");
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => {
+                self.context_manager_kept(value, "called");
+            }
+            Stmt::With(ast::StmtWith { items, .. }) => {
+                for item in items {
+                    if let Some(call) = self.context_manager_call(&item.context_expr) {
+                        let name = self.name_of(call);
+                        let message = format!(
+                            "`{name}()` is an async context manager used in a plain `with`; use `async with {name}() as session:`"
+                        );
+                        self.push(range_of(&item.context_expr), message);
+                    }
+                    self.dependency_by_hand(&item.context_expr, "in `with`");
+                }
+            }
+            Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
+                for item in items {
+                    self.dependency_by_hand(&item.context_expr, "in `async with`");
+                }
+            }
+            Stmt::AsyncFor(ast::StmtAsyncFor { iter, .. }) => {
+                self.dependency_by_hand(iter, "in `async for`");
+            }
+            Stmt::For(ast::StmtFor { iter, .. }) => {
+                self.dependency_by_hand(iter, "in a `for` loop");
+            }
+            _ => {}
+        }
+        visit::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Await(ast::ExprAwait { value, .. }) => {
+                if let Some(call) = self.context_manager_call(value) {
+                    let name = self.name_of(call);
+                    let message = format!(
+                        "`await {name}()` awaits an async context manager; use `async with {name}() as session:`"
+                    );
+                    self.push(range_of(value.as_ref()), message);
+                }
+            }
+            Expr::Call(call) => {
+                let range = range_of(expr);
+                if let Some(target) = self.checker.depends_target(expr) {
+                    if self.checker.is_context_manager(target) {
+                        let dep = self.dep().to_owned();
+                        let name = self.checker.text(&range_of(target)).to_owned();
+                        self.push(
+                            range.clone(),
+                            format!(
+                                "`Depends({name})` injects the context manager; use `Depends({dep})`"
+                            ),
+                        );
+                    }
+                }
+                if self.checker.is_dependency(&call.func) && !self.handled.contains(&range) {
+                    let name = self.name_of(call);
+                    let cm = self.cm().to_owned();
+                    self.push(
+                        range,
+                        format!(
+                            "dependency `{name}()` called by hand; it is for `Depends({name})` only: use `async with {cm}() as session:`"
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        visit::walk_expr(self, expr);
+    }
 }

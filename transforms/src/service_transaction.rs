@@ -1,6 +1,65 @@
-//! TODO(helper): service-transaction — rules, docs, detector.
+//! Service-layer transaction control: a service that commits, rolls back
+//! or begins on a session it received from its caller (DB106).
 
-use onesession_engine::{Checker, Rule, Transform};
+use std::collections::HashSet;
+
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::range_of;
+use onesession_engine::{declare_rule, Checker, Layer, Rule, Transform};
+
+use crate::helpers::{for_each_expr, for_each_stmt, method_name, SessionOrigin, Sessions};
+
+declare_rule! {
+    /// ## What it finds
+    /// In a service module (layer `services`): `commit()`, `rollback()`,
+    /// `begin()` or `begin_nested()` called on a session the function
+    /// received from its caller: a parameter annotated with a session
+    /// class, an injected request session, a parameter named like a
+    /// session (`session`, `db`), or `self.session` / `self.db` stored by
+    /// an `__init__` that received it. This includes
+    /// `async with session.begin():`.
+    ///
+    /// A function that opened its own session (`async with get_session()
+    /// as session:`) owns it and is not reported; neither are `commit()`
+    /// calls on objects that are not sessions (zope `transaction.commit()`,
+    /// a repository's `commit()`).
+    ///
+    /// ## Why is this bad?
+    /// The caller (the request dependency, the background task's
+    /// `get_session()`) owns the transaction and commits or rolls back
+    /// once, at its end. A service that commits splits the caller's unit
+    /// of work in two: a later failure can no longer roll back what the
+    /// service already committed. A service rollback discards the caller's
+    /// earlier work, and `begin()` fails outright ("a transaction is
+    /// already begun") when the caller's transaction is open.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def create_invoice(session: AsyncSession, shipment_id: int) -> Invoice:
+    ///     invoice = Invoice(shipment_id=shipment_id)
+    ///     session.add(invoice)
+    ///     await session.commit()
+    ///     return invoice
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// async def create_invoice(session: AsyncSession, shipment_id: int) -> Invoice:
+    ///     invoice = Invoice(shipment_id=shipment_id)
+    ///     session.add(invoice)
+    ///     await session.flush()
+    ///     return invoice
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe for `commit()`: it becomes `flush()` (the SQL is still sent
+    /// and ids are assigned, but the commit now happens at the caller's
+    /// end). Manual for `rollback()` (raise instead and let the caller's
+    /// transaction roll back) and for `begin()` / `begin_nested()` (remove
+    /// the block and let the caller's transaction decide).
+    pub static DB106 = { id: "DB106", name: "service-transaction", summary: "Service commits, rolls back or begins a transaction on its caller's session" };
+}
+
+const TRANSACTION_METHODS: &[&str] = &["commit", "rollback", "begin", "begin_nested"];
 
 pub struct ServiceTransaction;
 
@@ -10,8 +69,120 @@ impl Transform for ServiceTransaction {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        static RULES: [&Rule; 1] = [&DB106];
+        &RULES
     }
 
-    fn check(&self, _checker: &mut Checker<'_>) {}
+    fn check(&self, checker: &mut Checker<'_>) {
+        if checker.layer() != Layer::Service {
+            return;
+        }
+        let sessions = Sessions::of_file(checker);
+        let received = |expr: &Expr| {
+            sessions
+                .get(checker, expr)
+                .is_some_and(|s| s.origin != SessionOrigin::Opened)
+        };
+        let mut found = Vec::new();
+        let mut seen = HashSet::new();
+        let mut report = |receiver: &Expr, method: &str, call: &Expr| {
+            let range = range_of(call);
+            if seen.insert(range.start) {
+                let name = checker.text(&range_of(receiver)).to_owned();
+                found.push((range, message(&name, method)));
+            }
+        };
+
+        // `session.commit()` on a received session.
+        for_each_expr(&checker.parsed.body, |expr| {
+            let Expr::Call(call) = expr else { return };
+            let Some((receiver, method)) = method_name(call) else {
+                return;
+            };
+            if TRANSACTION_METHODS.contains(&method) && received(receiver) {
+                report(receiver, method, expr);
+            }
+        });
+
+        // `self.session.commit()` in a class whose `__init__` stored a
+        // received session as `self.session`.
+        for_each_stmt(&checker.parsed.body, |stmt| {
+            let Stmt::ClassDef(class) = stmt else { return };
+            let attributes = session_attributes(class, &received);
+            if attributes.is_empty() {
+                return;
+            }
+            for_each_expr(&class.body, |expr| {
+                let Expr::Call(call) = expr else { return };
+                let Some((receiver, method)) = method_name(call) else {
+                    return;
+                };
+                if !TRANSACTION_METHODS.contains(&method) {
+                    return;
+                }
+                if let Expr::Attribute(attr) = receiver {
+                    if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self")
+                        && attributes.contains(attr.attr.as_str())
+                    {
+                        report(receiver, method, expr);
+                    }
+                }
+            });
+        });
+
+        for (range, message) in found {
+            checker.report(&DB106, range, message);
+        }
+    }
+}
+
+/// The attributes `X` of `self.X = <session>` in the class's `__init__`,
+/// where `<session>` is a session the constructor received.
+fn session_attributes<'a>(
+    class: &'a ast::StmtClassDef,
+    received: &impl Fn(&Expr) -> bool,
+) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for stmt in &class.body {
+        let body = match stmt {
+            Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
+            Stmt::AsyncFunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
+            _ => continue,
+        };
+        for_each_stmt(body, |stmt| {
+            let (targets, value): (&[Expr], &Expr) = match stmt {
+                Stmt::Assign(a) => (&a.targets, &a.value),
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(value) => (std::slice::from_ref(a.target.as_ref()), value),
+                    None => return,
+                },
+                _ => return,
+            };
+            if !received(value) {
+                return;
+            }
+            for target in targets {
+                if let Expr::Attribute(attr) = target {
+                    if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") {
+                        out.insert(attr.attr.as_str());
+                    }
+                }
+            }
+        });
+    }
+    out
+}
+
+fn message(name: &str, method: &str) -> String {
+    match method {
+        "commit" => format!(
+            "`{name}.commit()` in a service: the caller owns the transaction: use `flush()`"
+        ),
+        "rollback" => format!(
+            "`{name}.rollback()` in a service: the caller owns the transaction: raise instead and let the caller roll back"
+        ),
+        _ => format!(
+            "`{name}.{method}()` in a service: the caller owns the transaction: let the caller's transaction decide"
+        ),
+    }
 }

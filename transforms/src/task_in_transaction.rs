@@ -1,6 +1,46 @@
-//! TODO(helper): task-in-transaction — rules, docs, detector.
+//! Background work scheduled inside a session transaction (DB110).
 
-use onesession_engine::{Checker, Rule, Transform};
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::range_of;
+use onesession_engine::python::visit::{self, Visitor};
+use onesession_engine::text::TextRange;
+use onesession_engine::{declare_rule, Checker, Rule, Transform};
+
+use crate::helpers::{for_each_stmt, method_name, Sessions};
+
+declare_rule! {
+    /// ## What it finds
+    /// `background_tasks.add_task(...)` called inside the body of
+    /// `async with session.begin():` (or `with session.begin():`,
+    /// `begin_nested()`), where `session` is a database session.
+    ///
+    /// ## Why is this bad?
+    /// Scheduling inside the transaction reads as "after the commit", but
+    /// nothing ties the task to the commit: if the block raises and rolls
+    /// back, the task is still queued and acts on data that was never
+    /// written; with other schedulers the task may start before the
+    /// transaction commits and not see its rows.
+    ///
+    /// ## Example
+    /// ```python
+    /// async with session.begin():
+    ///     shipment.status = "delivered"
+    ///     background_tasks.add_task(notify_customer, shipment.id)
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// async with session.begin():
+    ///     shipment.status = "delivered"
+    /// background_tasks.add_task(notify_customer, shipment.id)
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Planned as unsafe: when the call is the block's last statement it is
+    /// moved after the block (dedented). The task is then no longer
+    /// scheduled when the block raises, which is the point but is a change
+    /// of behaviour. Elsewhere in the block the fix is manual.
+    pub static DB110 = { id: "DB110", name: "task-in-transaction", summary: "Background task scheduled inside a session transaction" };
+}
 
 pub struct TaskInTransaction;
 
@@ -10,8 +50,98 @@ impl Transform for TaskInTransaction {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        static RULES: [&Rule; 1] = [&DB110];
+        &RULES
     }
 
-    fn check(&self, _checker: &mut Checker<'_>) {}
+    fn check(&self, checker: &mut Checker<'_>) {
+        let sessions = Sessions::of_file(checker);
+        let mut found: Vec<(TextRange, String)> = Vec::new();
+        for_each_stmt(&checker.parsed.body, |stmt| {
+            let (items, body) = match stmt {
+                Stmt::With(ast::StmtWith { items, body, .. })
+                | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),
+                _ => return,
+            };
+            let Some(session) = items.iter().find_map(|item| {
+                let Expr::Call(call) = &item.context_expr else {
+                    return None;
+                };
+                match method_name(call) {
+                    Some((receiver, "begin" | "begin_nested"))
+                        if sessions.get(checker, receiver).is_some() =>
+                    {
+                        Some(checker.text(&range_of(receiver)).to_owned())
+                    }
+                    _ => None,
+                }
+            }) else {
+                return;
+            };
+            let last = body.last().map(range_of);
+            let mut calls = Calls(Vec::new());
+            calls.visit_body(body);
+            for (stmt_range, call_range, callee) in calls.0 {
+                let message = if Some(&stmt_range) == last.as_ref() {
+                    format!(
+                        "`add_task({callee}, ...)` is the last statement inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; move it after the block"
+                    )
+                } else {
+                    format!(
+                        "`add_task({callee}, ...)` inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; schedule it after the block"
+                    )
+                };
+                found.push((call_range, message));
+            }
+        });
+        found.sort_by_key(|(range, _)| (range.start, range.end));
+        // Nested `begin()` blocks see the same call: keep the innermost
+        // block's message (pushed last for the same range).
+        found.reverse();
+        found.dedup_by(|a, b| a.0 == b.0);
+        found.reverse();
+        for (range, message) in found {
+            checker.report(&DB110, range, message);
+        }
+    }
+}
+
+/// `X.add_task(...)` expression statements in a block, not descending into
+/// nested function or class definitions (they do not run in the block):
+/// (statement range, call range, callee text).
+struct Calls(Vec<(TextRange, TextRange, String)>);
+
+impl<'a> Visitor<'a> for Calls {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Expr(ast::StmtExpr { value, .. }) => {
+                if let Expr::Call(call) = value.as_ref() {
+                    if let Some((_, "add_task")) = method_name(call) {
+                        let callee = call
+                            .args
+                            .first()
+                            .map(source_name)
+                            .unwrap_or_else(|| "...".to_owned());
+                        self.0
+                            .push((range_of(stmt), range_of(value.as_ref()), callee));
+                    }
+                }
+            }
+            _ => visit::walk_stmt(self, stmt),
+        }
+    }
+}
+
+/// A short label for the scheduled callable: `notify_customer`,
+/// `svc.notify`.
+fn source_name(expr: &Expr) -> String {
+    match expr {
+        Expr::Name(name) => name.id.to_string(),
+        Expr::Attribute(attr) => match attr.value.as_ref() {
+            Expr::Name(base) => format!("{}.{}", base.id, attr.attr),
+            _ => attr.attr.to_string(),
+        },
+        _ => "...".to_owned(),
+    }
 }

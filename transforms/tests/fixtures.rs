@@ -4,7 +4,8 @@
 //!
 //! A case file's first line `# path: app/x/y.py` says where it sits in the
 //! project (default `app/<case>.py`). A case directory holds files at their
-//! project paths.
+//! project paths, and may hold a `pyproject.toml` that replaces the base
+//! configuration.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,8 @@ struct Case {
     name: String,
     /// Files the case adds: project-relative path and text.
     files: Vec<(String, String)>,
+    /// A configuration replacing the base one.
+    config: Option<String>,
 }
 
 fn cases(rule_dir: &Path) -> Vec<Case> {
@@ -60,7 +63,12 @@ fn cases(rule_dir: &Path) -> Vec<Case> {
         if path.is_dir() {
             let mut files = Vec::new();
             collect(&path, &path, &mut files);
-            cases.push(Case { name, files });
+            let config = std::fs::read_to_string(path.join("pyproject.toml")).ok();
+            cases.push(Case {
+                name,
+                files,
+                config,
+            });
         } else if path.extension().is_some_and(|e| e == "py") && !name.ends_with(".expected") {
             let text = std::fs::read_to_string(&path).unwrap();
             let relative = text
@@ -71,6 +79,7 @@ fn cases(rule_dir: &Path) -> Vec<Case> {
             cases.push(Case {
                 name,
                 files: vec![(relative, text)],
+                config: None,
             });
         }
     }
@@ -97,6 +106,9 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     copy_tree(&testdata().join("_base"), &root);
+    if let Some(config) = &case.config {
+        std::fs::write(root.join("pyproject.toml"), config).unwrap();
+    }
     let mut expected = BTreeSet::new();
     let mut paths = Vec::new();
     for (relative, text) in &case.files {
@@ -106,7 +118,7 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
         expected.extend(markers(relative, text));
         paths.push(path);
     }
-    let settings = Settings::discover(&root).map_err(|e| e.to_string())?;
+    let settings = Settings::discover(&root, &root).map_err(|e| e.to_string())?;
     let project =
         Project::load(settings, &Inputs { paths, stdin: None }).map_err(|e| e.to_string())?;
     let rules = RuleSet::new(TRANSFORMS, Some(&["ALL".to_owned()]), &[], &[]).unwrap();

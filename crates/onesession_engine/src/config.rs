@@ -103,6 +103,11 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
+/// Parses a whole `onesession.toml`.
+pub fn parse_onesession_toml(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
+    parse_table(path, text, None)
+}
+
 /// `None` when the pyproject has no `[tool.onesession]` table.
 pub fn parse_pyproject(path: &Path, text: &str) -> Result<Option<RawConfig>, ConfigError> {
     let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, text, &e))?;

@@ -107,9 +107,10 @@ impl<'t> RuleSet<'t> {
         extend_select: &[String],
         ignore: &[String],
     ) -> Result<Self, String> {
-        let all: Vec<&'static Rule> = transforms
+        let all: Vec<&'static Rule> = crate::run::ENGINE_RULES
             .iter()
-            .flat_map(|t| t.rules().iter().copied())
+            .copied()
+            .chain(transforms.iter().flat_map(|t| t.rules().iter().copied()))
             .collect();
         let matches = |code: &str| -> Result<Vec<&'static str>, String> {
             let code = code.trim();

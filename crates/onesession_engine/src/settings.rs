@@ -96,8 +96,9 @@ fn strings(values: &[&str]) -> Vec<String> {
 }
 
 impl Settings {
-    /// Loads the configuration for `start` (a directory) and resolves it.
-    pub fn discover(start: &Path) -> Result<Self, ConfigError> {
+    /// Loads the configuration for `start` (a directory) and resolves it;
+    /// without one, the project root is `default_root`.
+    pub fn discover(start: &Path, default_root: &Path) -> Result<Self, ConfigError> {
         match find_config(start)? {
             Some((source, raw)) => {
                 let root = source
@@ -106,7 +107,7 @@ impl Settings {
                     .map_or_else(|| start.to_owned(), Path::to_owned);
                 Self::resolve(root, Some(source), raw)
             }
-            None => Self::resolve(start.to_owned(), None, RawConfig::default()),
+            None => Self::resolve(default_root.to_owned(), None, RawConfig::default()),
         }
     }
 
@@ -264,6 +265,47 @@ impl Settings {
                 pooler_port: raw_engine.pooler_port,
             },
         })
+    }
+
+    /// Adds exclude globs (from the command line).
+    pub fn extend_exclude(&mut self, patterns: &[String]) -> Result<(), ConfigError> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let mut all = self.exclude.patterns.clone();
+        all.extend(patterns.iter().cloned());
+        self.exclude = Globs::new(&all, Path::new("--exclude"), "--exclude")?;
+        Ok(())
+    }
+
+    /// Loads an explicit configuration file (`--config`).
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        let (raw, table) = if is_pyproject {
+            let raw = crate::config::parse_pyproject(path, &text)?.ok_or_else(|| {
+                ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line: None,
+                    message: "no [tool.onesession] table".into(),
+                }
+            })?;
+            (raw, "tool.onesession")
+        } else {
+            (crate::config::parse_onesession_toml(path, &text)?, "")
+        };
+        let root = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_owned);
+        let source = ConfigSource {
+            path: path.to_owned(),
+            table,
+        };
+        Self::resolve(root, Some(source), raw)
     }
 
     /// The file the settings came from, for messages.

@@ -169,8 +169,8 @@ impl<'a> Scanner<'a> {
                     && matches!(self.bytes.get(end), Some(b'\'' | b'"'))
                     && (start == 0 || !is_ident_byte(self.bytes[start - 1]));
                 if is_prefix {
-                    let is_f = word.iter().any(|c| c.to_ascii_lowercase() == b'f');
-                    let raw = word.iter().any(|c| c.to_ascii_lowercase() == b'r');
+                    let is_f = word.iter().any(|c| c.eq_ignore_ascii_case(&b'f'));
+                    let raw = word.iter().any(|c| c.eq_ignore_ascii_case(&b'r'));
                     let quote = self.quote_at(end);
                     let reuse = in_field.is_some_and(|q| q == quote || quote.starts_with(q));
                     let inner = if is_f {

@@ -257,6 +257,16 @@ pub fn resolve_relative(package: &str, level: usize, module: Option<&str>) -> Op
     Some(base)
 }
 
+/// The parts of a `def` / `async def` the builder needs.
+struct FunctionParts<'s> {
+    name: &'s str,
+    args: &'s Arguments,
+    body: &'s [Stmt],
+    decorators: &'s [Expr],
+    returns: Option<&'s Expr>,
+    is_async: bool,
+}
+
 struct Builder {
     model: SemanticModel,
     package: String,
@@ -312,16 +322,15 @@ impl Builder {
         }
     }
 
-    fn function(
-        &mut self,
-        stmt: &Stmt,
-        name: &str,
-        args: &Arguments,
-        body: &[Stmt],
-        decorators: &[Expr],
-        returns: Option<&Expr>,
-        is_async: bool,
-    ) {
+    fn function(&mut self, stmt: &Stmt, def: FunctionParts<'_>) {
+        let FunctionParts {
+            name,
+            args,
+            body,
+            decorators,
+            returns,
+            is_async,
+        } = def;
         for decorator in decorators {
             self.visit_expr(decorator);
         }
@@ -422,21 +431,25 @@ impl<'a> Visitor<'a> for Builder {
         match stmt {
             Stmt::FunctionDef(def) => self.function(
                 stmt,
-                &def.name,
-                &def.args,
-                &def.body,
-                &def.decorator_list,
-                def.returns.as_deref(),
-                false,
+                FunctionParts {
+                    name: &def.name,
+                    args: &def.args,
+                    body: &def.body,
+                    decorators: &def.decorator_list,
+                    returns: def.returns.as_deref(),
+                    is_async: false,
+                },
             ),
             Stmt::AsyncFunctionDef(def) => self.function(
                 stmt,
-                &def.name,
-                &def.args,
-                &def.body,
-                &def.decorator_list,
-                def.returns.as_deref(),
-                true,
+                FunctionParts {
+                    name: &def.name,
+                    args: &def.args,
+                    body: &def.body,
+                    decorators: &def.decorator_list,
+                    returns: def.returns.as_deref(),
+                    is_async: true,
+                },
             ),
             Stmt::ClassDef(def) => {
                 for decorator in &def.decorator_list {

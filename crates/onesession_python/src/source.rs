@@ -54,7 +54,11 @@ mod tests {
         assert_eq!(out(1), "f(a, c)");
         assert_eq!(out(2), "f(a, b)");
         assert_eq!(
-            apply_edits("f(a)", &[remove_list_item(&[2..3], 0)]).unwrap(),
+            apply_edits(
+                "f(a)",
+                &[remove_list_item(std::slice::from_ref(&(2..3)), 0)]
+            )
+            .unwrap(),
             "f()"
         );
     }

@@ -124,14 +124,11 @@ impl Fix {
         self.normalize();
     }
 
-    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
-        let mut last = None;
-        self.edits.iter().filter_map(move |(f, _)| {
-            (last != Some(*f)).then(|| {
-                last = Some(*f);
-                *f
-            })
-        })
+    /// The files this fix touches, in order, each once.
+    pub fn files(&self) -> Vec<FileId> {
+        let mut files: Vec<FileId> = self.edits.iter().map(|(f, _)| *f).collect();
+        files.dedup();
+        files
     }
 
     pub fn edits_for(&self, file: FileId) -> impl Iterator<Item = &Edit> {
@@ -241,7 +238,7 @@ mod tests {
     fn rejects_overlap_and_bad_boundaries() {
         let text = "héllo";
         assert!(matches!(
-            apply_edits(text, &[Edit::delete(0..3), Edit::delete(2..4)]),
+            apply_edits("hello", &[Edit::delete(0..3), Edit::delete(2..4)]),
             Err(EditError::Overlap { .. })
         ));
         assert_eq!(
@@ -259,6 +256,6 @@ mod tests {
         let mut fix = Fix::safe(FileId(1), vec![Edit::delete(0..1)]);
         fix.merge(Fix::unsafe_(FileId(0), vec![Edit::delete(2..3)]));
         assert_eq!(fix.applicability, Applicability::Unsafe);
-        assert_eq!(fix.files().collect::<Vec<_>>(), vec![FileId(0), FileId(1)]);
+        assert_eq!(fix.files(), vec![FileId(0), FileId(1)]);
     }
 }

@@ -1,0 +1,122 @@
+//! Command-line arguments. Each flag is defined once, with its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  onesession check                       lint the project in this directory
+  onesession check app/ --format json    findings as JSON, for tools
+  onesession explain DB104               what a rule finds and how to fix it
+  onesession rules                       every rule
+  onesession init                        detect the session module, write onesession.toml
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or I/O error.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "onesession",
+    version,
+    about = "Enforce one sanctioned way of obtaining a database session in FastAPI/SQLAlchemy backends",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report session-discipline violations (the CI gate).
+    Check(CheckArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule id (DB104) or name (db-params).
+        rule: String,
+    },
+    /// List every rule.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Detect the canonical session module and write onesession.toml.
+    Init {
+        /// Project directory.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing onesession.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// `path:line:col: RULE message` with a code frame.
+    Text,
+    /// A JSON array, one object per finding.
+    Json,
+}
+
+/// Which files and rules: shared by every command that checks.
+#[derive(Debug, Clone, Args)]
+pub struct Selection {
+    /// Files or directories to check (default: the current directory);
+    /// `-` reads the file named by --stdin-filename from standard input.
+    pub paths: Vec<PathBuf>,
+    /// Only these rules (ids, prefixes like DB1, or names); replaces the
+    /// configured selection.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Add these rules to the selection (e.g. rules off by default).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Skip these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// More globs to exclude (relative to the project root).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Use this configuration file instead of searching for one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The path of the file read from standard input (with `-`).
+    #[arg(long)]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print counts per rule instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print only the findings (no summary, no notices).
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,122 @@
+//! One module per command; each returns its exit code.
+
+mod check;
+mod explain;
+mod init;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use onesession_engine::{Inputs, Project, RuleSet, Settings};
+use onesession_transforms::TRANSFORMS;
+
+use crate::args::{Command, Selection};
+
+pub fn dispatch(
+    command: Command,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdin: &mut dyn Read,
+) -> Result<u8> {
+    match command {
+        Command::Check(args) => check::run(&args, color, stdout, stderr, stdin),
+        Command::Explain { rule } => explain::explain(&rule, stdout),
+        Command::Rules { format } => explain::rules(format, stdout),
+        Command::Init { path, force } => init::run(&path, force, stdout, stderr),
+    }
+}
+
+/// A loaded project and the rules to run, from the command line.
+pub struct Loaded {
+    pub project: Project,
+    pub rules: RuleSet<'static>,
+    pub cwd: PathBuf,
+}
+
+pub fn load(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let mut inputs = Inputs::default();
+    let mut paths = Vec::new();
+    for path in &selection.paths {
+        if path.as_os_str() == "-" {
+            let Some(name) = &selection.stdin_filename else {
+                bail!("`-` reads standard input: say which file it is with --stdin-filename PATH");
+            };
+            let mut text = String::new();
+            stdin
+                .read_to_string(&mut text)
+                .context("standard input is not UTF-8 text")?;
+            inputs.stdin = Some((absolute(&cwd, name), text));
+        } else {
+            paths.push(absolute(&cwd, path));
+        }
+    }
+    if paths.is_empty() && inputs.stdin.is_none() {
+        paths.push(cwd.clone());
+    }
+    for path in &selection.paths {
+        if path.as_os_str() != "-" && !cwd.join(path).exists() {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    let start = paths
+        .first()
+        .or(inputs.stdin.as_ref().map(|(p, _)| p))
+        .map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map_or_else(|| cwd.clone(), Path::to_owned)
+            }
+        })
+        .unwrap_or_else(|| cwd.clone());
+    // Without a configuration, the project root is the working directory
+    // when the checked paths are inside it (module names start there).
+    let default_root = if start.starts_with(&cwd) {
+        &cwd
+    } else {
+        &start
+    };
+    let mut settings = match &selection.config {
+        Some(file) => Settings::from_file(&absolute(&cwd, file))?,
+        None => Settings::discover(&start, default_root)?,
+    };
+    settings.extend_exclude(&selection.exclude)?;
+    let select = selection.select.clone().or_else(|| settings.select.clone());
+    let mut ignore = settings.ignore.clone();
+    ignore.extend(selection.ignore.iter().cloned());
+    let mut extend = selection.extend_select.clone();
+    if !settings.dependency_commits {
+        extend.push("DB119".into());
+    }
+    let origin = settings.origin();
+    let rules = RuleSet::new(TRANSFORMS, select.as_deref(), &extend, &ignore)
+        .map_err(|e| anyhow::anyhow!("{e} (in --select/--ignore or {})", origin.display()))?;
+    inputs.paths = paths;
+    let project = Project::load(settings, &inputs)?;
+    Ok(Loaded {
+        project,
+        rules,
+        cwd,
+    })
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` folded.
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = cwd.join(path);
+    joined.canonicalize().unwrap_or(joined)
+}
+
+/// `path` relative to the working directory, `/`-separated.
+pub fn display_path(cwd: &Path, path: &Path) -> String {
+    match path.strip_prefix(cwd) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => path.display().to_string(),
+    }
+}

@@ -1,0 +1,221 @@
+//! Report formats for findings.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anstyle::{AnsiColor, Style};
+use onesession_engine::project::FileState;
+use onesession_engine::{Finding, Project};
+use serde::Serialize;
+
+use crate::commands::display_path;
+
+/// One finding as every format shows it. The JSON schema is these keys.
+#[derive(Debug, Serialize)]
+pub struct Row<'a> {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: &'a str,
+    pub layer: &'static str,
+    pub fix: String,
+}
+
+pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<Row<'a>> {
+    findings
+        .iter()
+        .map(|finding| {
+            let file = project.file(finding.file);
+            let text = file.text();
+            let (start, end) = match &file.state {
+                FileState::Parsed(analysis) => (
+                    analysis.lines.position(text, finding.range.start),
+                    analysis.lines.position(text, finding.range.end),
+                ),
+                _ => {
+                    let lines = onesession_engine::text::LineIndex::new(text);
+                    (
+                        lines.position(text, finding.range.start),
+                        lines.position(text, finding.range.end),
+                    )
+                }
+            };
+            Row {
+                rule: finding.rule.id,
+                name: finding.rule.name,
+                path: display_path(cwd, &file.path),
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                message: &finding.message,
+                layer: file.layer.as_str(),
+                fix: finding.applicability().to_string(),
+            }
+        })
+        .collect()
+}
+
+pub fn json(out: &mut dyn Write, rows: &[Row<'_>]) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, rows)?;
+    writeln!(out)
+}
+
+struct Styles {
+    path: Style,
+    rule: Style,
+    gutter: Style,
+    caret: Style,
+    fix: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Self {
+        if !color {
+            let plain = Style::new();
+            return Self {
+                path: plain,
+                rule: plain,
+                gutter: plain,
+                caret: plain,
+                fix: plain,
+            };
+        }
+        Self {
+            path: Style::new().bold(),
+            rule: AnsiColor::Red.on_default().bold(),
+            gutter: AnsiColor::Blue.on_default().bold(),
+            caret: AnsiColor::Red.on_default().bold(),
+            fix: AnsiColor::Cyan.on_default(),
+        }
+    }
+}
+
+/// `path:line:col: RULE [*] message`, a code frame, then a summary.
+pub fn text(
+    out: &mut dyn Write,
+    project: &Project,
+    findings: &[Finding],
+    rows: &[Row<'_>],
+    color: bool,
+) -> std::io::Result<()> {
+    let styles = Styles::new(color);
+    for (finding, row) in findings.iter().zip(rows) {
+        let marker = match row.fix.as_str() {
+            "safe" => format!(" {}[*]{}", styles.fix.render(), styles.fix.render_reset()),
+            "unsafe" => format!(" {}[-]{}", styles.fix.render(), styles.fix.render_reset()),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{}{}:{}:{}{}: {}{}{}{} {}",
+            styles.path.render(),
+            row.path,
+            row.line,
+            row.column,
+            styles.path.render_reset(),
+            styles.rule.render(),
+            row.rule,
+            styles.rule.render_reset(),
+            marker,
+            row.message
+        )?;
+        frame(out, project, finding, row, &styles)?;
+    }
+    Ok(())
+}
+
+fn frame(
+    out: &mut dyn Write,
+    project: &Project,
+    finding: &Finding,
+    row: &Row<'_>,
+    styles: &Styles,
+) -> std::io::Result<()> {
+    let text = project.file(finding.file).text();
+    let Some(line_text) = text.lines().nth(row.line - 1) else {
+        return writeln!(out);
+    };
+    let number = row.line.to_string();
+    let pad = " ".repeat(number.len());
+    let (g, r) = (styles.gutter.render(), styles.gutter.render_reset());
+    let width = if row.end_line == row.line {
+        row.end_column.saturating_sub(row.column).max(1)
+    } else {
+        line_text
+            .chars()
+            .count()
+            .saturating_sub(row.column - 1)
+            .max(1)
+    };
+    writeln!(out, "{g}{pad} |{r}")?;
+    writeln!(out, "{g}{number} |{r} {}", line_text.trim_end())?;
+    writeln!(
+        out,
+        "{g}{pad} |{r} {}{}{}{}",
+        " ".repeat(row.column - 1),
+        styles.caret.render(),
+        "^".repeat(width),
+        styles.caret.render_reset()
+    )?;
+    writeln!(out)
+}
+
+/// `N  RULE  name` per rule, most frequent first.
+pub fn statistics(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
+    let mut counts: BTreeMap<&str, (usize, &str, usize)> = BTreeMap::new();
+    for finding in findings {
+        let entry = counts
+            .entry(finding.rule.id)
+            .or_insert((0, finding.rule.name, 0));
+        entry.0 += 1;
+        if finding.applicability() != onesession_engine::text::Applicability::Manual {
+            entry.2 += 1;
+        }
+    }
+    let mut sorted: Vec<_> = counts.into_iter().collect();
+    sorted.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    for (id, (count, name, fixable)) in sorted {
+        let fix = if fixable > 0 {
+            format!("  ({fixable} fixable)")
+        } else {
+            String::new()
+        };
+        writeln!(out, "{count:5}  {id}  {name}{fix}")?;
+    }
+    Ok(())
+}
+
+/// `Found N findings (M fixable ...)` or `All checks passed.`
+pub fn summary(out: &mut dyn Write, findings: &[Finding], files: usize) -> std::io::Result<()> {
+    use onesession_engine::text::Applicability;
+    if findings.is_empty() {
+        return writeln!(out, "All checks passed ({files} files).");
+    }
+    let safe = findings
+        .iter()
+        .filter(|f| f.applicability() == Applicability::Safe)
+        .count();
+    let unsafe_ = findings
+        .iter()
+        .filter(|f| f.applicability() == Applicability::Unsafe)
+        .count();
+    let plural = if findings.len() == 1 { "" } else { "s" };
+    write!(
+        out,
+        "Found {} finding{plural} in {files} files.",
+        findings.len()
+    )?;
+    if safe > 0 {
+        write!(out, " {safe} fixable with `onesession fix`.")?;
+    }
+    if unsafe_ > 0 {
+        write!(out, " {unsafe_} more with `onesession fix --unsafe-fixes`.")?;
+    }
+    writeln!(out)
+}

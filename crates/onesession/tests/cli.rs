@@ -1,0 +1,388 @@
+//! End-to-end tests of the binary: every command and exit code.
+#![allow(clippy::print_stderr)] // a skipped test says why
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use pretty_assertions::assert_eq;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn example() -> PathBuf {
+    repo().join("testdata/example")
+}
+
+fn onesession() -> Command {
+    let mut cmd = Command::cargo_bin("onesession").unwrap();
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// A project in a temp dir: the fixture base plus `files`.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const SESSION_MODULE: &str = "\
+from contextlib import asynccontextmanager
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})
+async_session_factory = async_sessionmaker(engine)
+
+
+@asynccontextmanager
+async def get_session():
+    async with async_session_factory() as session:
+        yield session
+
+
+async def get_session_dependency():
+    async with get_session() as session:
+        yield session
+";
+
+#[test]
+fn example_json_matches_expected_exactly() {
+    let (code, stdout, stderr) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--format", "json"]),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let expected = std::fs::read_to_string(repo().join("testdata/example.expected.json")).unwrap();
+    let actual: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn text_output_has_location_code_frame_and_summary() {
+    let (code, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--select", "DB101", "--color", "never"]),
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.contains("app/tasks/carrier_sync.py:7:"), "{stdout}");
+    assert!(stdout.contains(" | from app.db.session import"), "{stdout}");
+    assert!(stdout.contains("^^^"), "{stdout}");
+    assert!(stdout.contains("Found 2 findings"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour when asked");
+}
+
+#[test]
+fn statistics_count_per_rule() {
+    let (code, stdout, _) = stdout_of(onesession().current_dir(example()).args([
+        "check",
+        "--statistics",
+        "--select",
+        "DB104",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(stdout.trim(), "6  DB104  db-params");
+}
+
+#[test]
+fn exit_codes() {
+    let clean = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/routers/items.py",
+            "from app.db.session import get_session_dependency\n",
+        ),
+    ]);
+    let (code, stdout, stderr) = stdout_of(onesession().current_dir(clean.path()).arg("check"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("All checks passed"));
+    assert!(
+        stderr.contains("detected canonical session module `app.db.session`"),
+        "{stderr}"
+    );
+
+    let dirty = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/tasks/x.py",
+            "from app.db.session import async_session_factory\nasync_session_factory()\n",
+        ),
+    ]);
+    assert_eq!(
+        stdout_of(onesession().current_dir(dirty.path()).arg("check")).0,
+        1
+    );
+    assert_eq!(
+        stdout_of(
+            onesession()
+                .current_dir(dirty.path())
+                .args(["check", "--exit-zero"])
+        )
+        .0,
+        0
+    );
+
+    let (code, _, stderr) = stdout_of(
+        onesession()
+            .current_dir(dirty.path())
+            .args(["check", "nope/"]),
+    );
+    assert_eq!(code, 2);
+    assert_eq!(stderr.trim(), "error: nope/: no such file or directory");
+
+    let (code, _, stderr) = stdout_of(
+        onesession()
+            .current_dir(dirty.path())
+            .args(["check", "--select", "DB999"]),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown rule `DB999`"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+
+    let (code, _, _) = stdout_of(onesession().args(["check", "--no-such-flag"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn config_errors_name_file_and_key() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.onesession]\ncanonical-modul = \"app.db.session\"\n",
+        ),
+        ("app/db/session.py", SESSION_MODULE),
+    ]);
+    let (code, _, stderr) = stdout_of(onesession().current_dir(dir.path()).arg("check"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("pyproject.toml:2"), "{stderr}");
+    assert!(stderr.contains("canonical-modul"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    let missing = project(&[
+        (
+            "pyproject.toml",
+            "[tool.onesession]\ncanonical-module = \"app.db.nope\"\n",
+        ),
+        ("app/db/session.py", SESSION_MODULE),
+    ]);
+    let (code, _, stderr) = stdout_of(onesession().current_dir(missing.path()).arg("check"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("canonical-module") && stderr.contains("app.db.nope"),
+        "{stderr}"
+    );
+
+    let bad_glob = project(&[("onesession.toml", "exclude = [\"a/[\"]\n")]);
+    let (code, _, stderr) = stdout_of(onesession().current_dir(bad_glob.path()).arg("check"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("onesession.toml") && stderr.contains("exclude"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn syntax_and_encoding_problems_are_findings() {
+    let dir = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        ("app/broken.py", "session = (\n"),
+    ]);
+    std::fs::write(dir.path().join("app/latin1.py"), b"# session caf\xe9\n").unwrap();
+    let (code, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    assert_eq!(code, 1);
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rules: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rule"].as_str().unwrap(), r["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![("DB001", "app/broken.py"), ("DB002", "app/latin1.py")]
+    );
+}
+
+#[test]
+fn stdin_with_filename() {
+    let dir = project(&[("app/db/session.py", SESSION_MODULE)]);
+    let (code, stdout, stderr) = stdout_of(
+        onesession()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "-",
+                "--stdin-filename",
+                "app/tasks/x.py",
+                "--format",
+                "json",
+            ])
+            .write_stdin(
+                "from app.db.session import async_session_factory\nasync_session_factory()\n",
+            ),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("\"path\": \"app/tasks/x.py\""), "{stdout}");
+    assert!(stdout.contains("DB101"));
+
+    let (code, _, stderr) = stdout_of(onesession().current_dir(dir.path()).args(["check", "-"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--stdin-filename"), "{stderr}");
+}
+
+#[test]
+fn suppression_comments() {
+    let dir = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/tasks/x.py",
+            "from app.db.session import async_session_factory  # onesession: ignore[DB101]\n\
+             async_session_factory()  # onesession: ignore\n",
+        ),
+    ]);
+    let (code, stdout, _) = stdout_of(onesession().current_dir(dir.path()).arg("check"));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn explain_and_rules() {
+    let (code, stdout, _) = stdout_of(onesession().args(["explain", "DB104"]));
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("# db-params (DB104)"), "{stdout}");
+    for section in ["## What it finds", "## Why is this bad?", "## Fix safety"] {
+        assert!(stdout.contains(section), "{section} missing");
+    }
+    let (code, _, stderr) = stdout_of(onesession().args(["explain", "DB999"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown rule"));
+
+    let (_, stdout, _) = stdout_of(onesession().args(["rules"]));
+    let ids: Vec<&str> = stdout.lines().map(|l| &l[..5]).collect();
+    let mut expected: Vec<String> = vec!["DB001".into(), "DB002".into()];
+    expected.extend((101..=119).map(|n| format!("DB{n}")));
+    assert_eq!(ids, expected);
+}
+
+/// The README's rule table is the output of `onesession rules`.
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let (_, stdout, _) = stdout_of(onesession().args(["rules", "--format", "json"]));
+    let rules: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for rule in rules.as_array().unwrap() {
+        let row = format!(
+            "| {} | {} | {} |",
+            rule["id"].as_str().unwrap(),
+            rule["name"].as_str().unwrap(),
+            rule["summary"].as_str().unwrap()
+        );
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}
+
+#[test]
+fn init_detects_and_writes_config() {
+    let dir = project(&[("app/db/session.py", SESSION_MODULE)]);
+    let (code, stdout, stderr) = stdout_of(onesession().current_dir(dir.path()).arg("init"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("wrote onesession.toml"));
+    let config = std::fs::read_to_string(dir.path().join("onesession.toml")).unwrap();
+    assert!(
+        config.contains("canonical-module = \"app.db.session\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("factories = [\"async_session_factory\"]"),
+        "{config}"
+    );
+    // The written config is valid and used.
+    let (code, _, stderr) = stdout_of(onesession().current_dir(dir.path()).arg("check"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("detected"), "configured now: {stderr}");
+    // Refuses to overwrite.
+    assert_eq!(
+        stdout_of(onesession().current_dir(dir.path()).arg("init")).0,
+        2
+    );
+
+    let ambiguous = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        ("app/db/other.py", SESSION_MODULE),
+    ]);
+    let (code, _, stderr) = stdout_of(onesession().current_dir(ambiguous.path()).arg("init"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("app.db.other") && stderr.contains("app.db.session"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn migrations_are_excluded_by_default() {
+    let (_, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--format", "json"]),
+    );
+    assert!(!stdout.contains("migrations/"), "{stdout}");
+}
+
+/// The standard library has no session factory: no DB finding, no panic.
+#[test]
+fn cpython_stdlib_has_no_findings() {
+    let Ok(output) = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
+        .output()
+    else {
+        eprintln!("skipped: python3 not found");
+        return;
+    };
+    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if !stdlib.is_dir() {
+        eprintln!("skipped: no standard library at {}", stdlib.display());
+        return;
+    }
+    let (code, stdout, stderr) = stdout_of(
+        onesession()
+            .args(["check", "--format", "json"])
+            .arg(&stdlib),
+    );
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let db_findings: Vec<&serde_json::Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"].as_str().unwrap().starts_with("DB1"))
+        .collect();
+    assert!(
+        db_findings.is_empty(),
+        "likely false positives: {db_findings:#?}"
+    );
+}
