@@ -3,6 +3,7 @@
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::{range_of, BindingKind};
+use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt};
@@ -108,6 +109,61 @@ impl Transform for FactoryImports {
     }
 }
 
+/// How this file names the sanctioned context manager: its existing
+/// import, or the configured name (imported by the fix). `None` when that
+/// name is taken by something else here.
+pub(crate) fn context_manager_name(checker: &Checker<'_>) -> Option<String> {
+    let qualified = checker.canon().context_manager.clone()?;
+    if let Some(local) = checker.local_name_of(&qualified) {
+        return Some(local);
+    }
+    let name = checker.settings().context_manager.clone();
+    (!checker.semantic.is_bound_anywhere(&name)).then_some(name)
+}
+
+/// `async with factory() as s` items with no arguments: `(call, callee)`
+/// ranges, the form the fix rewrites to `get_session()`.
+fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
+    let mut out = Vec::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
+            for item in items {
+                if let Expr::Call(call) = &item.context_expr {
+                    if call.args.is_empty()
+                        && call.keywords.is_empty()
+                        && checker.is_factory(&call.func)
+                    {
+                        out.push((range_of(&item.context_expr), range_of(call.func.as_ref())));
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// The fix for a set of factory calls: each callee becomes the context
+/// manager; optionally the factory import goes.
+fn rewrite_fix(
+    checker: &Checker<'_>,
+    callees: &[TextRange],
+    remove_import: Option<&TextRange>,
+) -> Option<Fix> {
+    let cm = context_manager_name(checker)?;
+    let module = checker.canon().module.clone()?;
+    let mut imports = checker.imports();
+    if let Some(alias) = remove_import {
+        imports.remove(alias);
+    }
+    imports.add(&module, &cm);
+    let mut edits: Vec<Edit> = callees
+        .iter()
+        .map(|r| Edit::replace(r.clone(), cm.clone()))
+        .collect();
+    edits.extend(imports.finish());
+    Some(checker.fix_safe(edits))
+}
+
 /// DB101 / DB111 on import aliases.
 fn imports(checker: &mut Checker<'_>) {
     let project = checker.project;
@@ -123,6 +179,7 @@ fn imports(checker: &mut Checker<'_>) {
         })
         .collect();
     let own_module = checker.module().unwrap_or_default().to_owned();
+    let rewritable = rewritable_calls(checker);
     for (id, binding, qualified) in bindings {
         let is_factory = canon.factories.contains(&qualified)
             // The module that defines a factory may use it.
@@ -130,23 +187,49 @@ fn imports(checker: &mut Checker<'_>) {
         let from_deprecated = qualified
             .rsplit_once('.')
             .is_some_and(|(module, _)| canon.deprecated.contains(module));
-        let uses = checker.semantic.uses(id).len();
-        let name = &binding.name;
-        if uses == 0 && (is_factory || from_deprecated) {
-            checker.report(
+        let uses = checker.semantic.uses(id).to_vec();
+        let name = binding.name.clone();
+        if uses.is_empty() && (is_factory || from_deprecated) {
+            let mut imports = checker.imports();
+            let fix = imports
+                .remove(&binding.range)
+                .then(|| checker.fix_safe(imports.finish()));
+            if let Some(finding) = checker.report(
                 &DB111,
                 binding.range.clone(),
                 format!(
                     "`{name}` is imported from `{}` but never used",
                     module_of(&qualified)
                 ),
-            );
+            ) {
+                finding.fix = fix;
+            }
         } else if is_factory {
-            let message = format!(
-                "raw session factory `{name}` imported outside the canonical module; use `{}()`",
-                checker.settings().context_manager
-            );
-            checker.report(&DB101, binding.range.clone(), message);
+            let all_rewritable = uses
+                .iter()
+                .all(|u| rewritable.iter().any(|(_, callee)| callee == u));
+            let fix = if all_rewritable {
+                rewrite_fix(checker, &uses, Some(&binding.range))
+            } else {
+                None
+            };
+            let cm = &checker.settings().context_manager;
+            let message = if fix.is_some() {
+                format!("raw session factory `{name}` imported outside the canonical module; use `{cm}()`")
+            } else {
+                let lines: Vec<String> = uses
+                    .iter()
+                    .filter(|u| !rewritable.iter().any(|(_, callee)| callee == *u))
+                    .map(|u| checker.line(u.start).to_string())
+                    .collect();
+                format!(
+                    "raw session factory `{name}` imported outside the canonical module; replace its uses on line {} with `async with {cm}() as session:`, then drop the import",
+                    lines.join(", ")
+                )
+            };
+            if let Some(finding) = checker.report(&DB101, binding.range.clone(), message) {
+                finding.fix = fix;
+            }
         }
     }
 }
@@ -158,6 +241,7 @@ fn module_of(qualified: &str) -> &str {
 /// DB102 on calls that make a session.
 fn direct_sessions(checker: &mut Checker<'_>) {
     let body = &checker.parsed.body;
+    let rewritable = rewritable_calls(checker);
     // Calls that are the context expression of an `async with` item.
     let mut async_with_calls = Vec::new();
     for_each_stmt(body, |stmt| {
@@ -170,6 +254,7 @@ fn direct_sessions(checker: &mut Checker<'_>) {
         }
     });
     let own_module = checker.module().unwrap_or_default().to_owned();
+    let cm = checker.settings().context_manager.clone();
     let mut found = Vec::new();
     for_each_expr(body, |expr| {
         let Expr::Call(call) = expr else { return };
@@ -180,35 +265,39 @@ fn direct_sessions(checker: &mut Checker<'_>) {
                 return; // DB103 covers a module's own factory
             }
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
-            let in_async_with = async_with_calls.contains(&range);
-            let message = if in_async_with {
-                format!(
-                    "session opened with the raw factory `{name}()`; use `async with {}() as ...`",
-                    checker.settings().context_manager
-                )
+            let message = if async_with_calls.contains(&range) {
+                format!("session opened with the raw factory `{name}()`; use `async with {cm}() as ...`")
             } else {
                 format!(
-                    "session created directly with `{name}()`; use `async with {}() as session:`",
-                    checker.settings().context_manager
+                    "session created directly with `{name}()`; use `async with {cm}() as session:`"
                 )
             };
-            found.push((range, message));
+            let callee = rewritable
+                .iter()
+                .find(|(call, _)| *call == range)
+                .map(|(_, callee)| callee.clone());
+            found.push((range, message, callee));
         } else if checker.is_session_class(&call.func) {
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
             found.push((
                 range,
-                format!("session constructed directly with `{name}(...)`; use `async with {}() as session:`", checker.settings().context_manager),
+                format!("session constructed directly with `{name}(...)`; use `async with {cm}() as session:`"),
+                None,
             ));
         } else if let Expr::Call(inner) = call.func.as_ref() {
             if checker.is_sessionmaker(&inner.func) {
                 found.push((
                     range,
-                    format!("session made from a throwaway session factory; use `async with {}() as session:`", checker.settings().context_manager),
+                    format!("session made from a throwaway session factory; use `async with {cm}() as session:`"),
+                    None,
                 ));
             }
         }
     });
-    for (range, message) in found {
-        checker.report(&DB102, range, message);
+    for (range, message, callee) in found {
+        let fix = callee.and_then(|callee| rewrite_fix(checker, &[callee], None));
+        if let Some(finding) = checker.report(&DB102, range, message) {
+            finding.fix = fix;
+        }
     }
 }

@@ -2,6 +2,12 @@
 //! is checked inside the mini project `testdata/_base`, and its findings
 //! must be exactly the `# expect: DBxxx` markers on its lines.
 //!
+//! Then every fix (safe and unsafe) is applied: a file with a sibling
+//! `<name>.expected.py` must become exactly that, any other file must not
+//! change, every output must parse, and a second run must change nothing.
+//! `UPDATE_FIXTURES=1 cargo test --test fixtures` writes the expected files
+//! from the current output, for review with `git diff`.
+//!
 //! A case file's first line `# path: app/x/y.py` says where it sits in the
 //! project (default `app/<case>.py`). A case directory holds files at their
 //! project paths, and may hold a `pyproject.toml` that replaces the base
@@ -10,6 +16,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use onesession_engine::fix::{fix_project, FixOptions};
 use onesession_engine::{run, Inputs, Project, RuleSet, Settings};
 use onesession_transforms::TRANSFORMS;
 
@@ -47,8 +54,12 @@ struct Case {
     name: String,
     /// Files the case adds: project-relative path and text.
     files: Vec<(String, String)>,
+    /// Expected text after fixing, by project-relative path.
+    expected: Vec<(String, String)>,
     /// A configuration replacing the base one.
     config: Option<String>,
+    /// The case file, or the case directory.
+    origin: PathBuf,
 }
 
 fn cases(rule_dir: &Path) -> Vec<Case> {
@@ -61,13 +72,22 @@ fn cases(rule_dir: &Path) -> Vec<Case> {
     for path in entries {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            let mut files = Vec::new();
-            collect(&path, &path, &mut files);
+            let mut all = Vec::new();
+            collect(&path, &path, &mut all);
+            let (expected, files): (Vec<_>, Vec<_>) = all
+                .into_iter()
+                .partition(|(p, _)| p.ends_with(".expected.py"));
+            let expected = expected
+                .into_iter()
+                .map(|(p, t)| (p.replace(".expected.py", ".py"), t))
+                .collect();
             let config = std::fs::read_to_string(path.join("pyproject.toml")).ok();
             cases.push(Case {
                 name,
                 files,
+                expected,
                 config,
+                origin: path.clone(),
             });
         } else if path.extension().is_some_and(|e| e == "py") && !name.ends_with(".expected") {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -76,10 +96,17 @@ fn cases(rule_dir: &Path) -> Vec<Case> {
                 .next()
                 .and_then(|l| l.strip_prefix("# path: "))
                 .map_or_else(|| format!("app/{name}.py"), |p| p.trim().to_owned());
+            let expected = std::fs::read_to_string(path.with_extension("expected.py"))
+                .ok()
+                .map(|t| (relative.clone(), t))
+                .into_iter()
+                .collect();
             cases.push(Case {
                 name,
                 files: vec![(relative, text)],
+                expected,
                 config: None,
+                origin: path.clone(),
             });
         }
     }
@@ -132,16 +159,82 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
             (file.relative.clone(), line, f.rule.id.to_owned())
         })
         .collect();
-    if found == expected {
-        Ok(())
-    } else {
+    if found != expected {
         let missing: Vec<_> = expected.difference(&found).collect();
         let extra: Vec<_> = found.difference(&expected).collect();
-        Err(format!(
+        return Err(format!(
             "{rule}/{}: missing {missing:?}, unexpected {extra:?}",
             case.name
-        ))
+        ));
     }
+    check_fixes(rule, case, project, &rules)
+}
+
+fn check_fixes(
+    rule: &str,
+    case: &Case,
+    mut project: Project,
+    rules: &RuleSet<'_>,
+) -> Result<(), String> {
+    let options = FixOptions { unsafe_fixes: true };
+    let report = fix_project(&mut project, rules, options).map_err(|e| e.to_string())?;
+    if !report.problems.is_empty() {
+        return Err(format!(
+            "{rule}/{}: fix problems {:?}",
+            case.name, report.problems
+        ));
+    }
+    for (relative, before) in &case.files {
+        let after = project
+            .files
+            .iter()
+            .find(|f| &f.relative == relative)
+            .map(|f| f.text().to_owned())
+            .unwrap_or_default();
+        let want = case
+            .expected
+            .iter()
+            .find(|(p, _)| p == relative)
+            .map_or(before, |(_, t)| t);
+        if &after != want && std::env::var_os("UPDATE_FIXTURES").is_some() {
+            // Review the written files with `git diff` before committing.
+            let target = if case.origin.is_dir() {
+                case.origin.join(relative.replace(".py", ".expected.py"))
+            } else {
+                case.origin.with_extension("expected.py")
+            };
+            if &after == before {
+                let _ = std::fs::remove_file(&target);
+            } else {
+                std::fs::write(&target, &after).unwrap();
+            }
+        } else if &after != want {
+            let what = if want == before {
+                "the original (no fix expected)"
+            } else {
+                "its .expected.py"
+            };
+            return Err(format!(
+                "{rule}/{}: {relative} after fix differs from {what}:\n--- got ---\n{after}--- want ---\n{want}",
+                case.name
+            ));
+        }
+        if let Err(e) = onesession_engine::python::parse_module(&after) {
+            return Err(format!(
+                "{rule}/{}: {relative} does not parse after fix: {e}",
+                case.name
+            ));
+        }
+    }
+    let again = fix_project(&mut project, rules, options).map_err(|e| e.to_string())?;
+    if !again.changes.is_empty() {
+        return Err(format!(
+            "{rule}/{}: a second fix run changed {} file(s)",
+            case.name,
+            again.changes.len()
+        ));
+    }
+    Ok(())
 }
 
 #[test]

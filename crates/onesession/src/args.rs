@@ -8,6 +8,8 @@ const AFTER_HELP: &str = "\
 Examples:
   onesession check                       lint the project in this directory
   onesession check app/ --format json    findings as JSON, for tools
+  onesession fix                         apply every safe fix
+  onesession fix --diff | git apply      review the patch first (nothing written)
   onesession explain DB104               what a rule finds and how to fix it
   onesession rules                       every rule
   onesession init                        detect the session module, write onesession.toml
@@ -40,6 +42,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Report session-discipline violations (the CI gate).
     Check(CheckArgs),
+    /// Apply fixes (safe ones by default), or print them as a patch.
+    Fix(FixArgs),
     /// Print a rule's documentation.
     Explain {
         /// Rule id (DB104) or name (db-params).
@@ -119,4 +123,20 @@ pub struct CheckArgs {
     /// Print only the findings (no summary, no notices).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Also apply fixes that may change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff (for `git apply`) instead of writing; exit 1
+    /// when there is something to change.
+    #[arg(long)]
+    pub diff: bool,
+    /// List the fixes applied, per rule.
+    #[arg(long)]
+    pub show_fixes: bool,
 }

@@ -114,6 +114,17 @@ impl<'a> Checker<'a> {
         self.findings.last_mut()
     }
 
+    /// An import planner for this file: every transform adds and removes
+    /// imports through it.
+    pub fn imports(&self) -> onesession_python::imports::ImportEditor<'a> {
+        onesession_python::imports::ImportEditor::new(
+            self.source,
+            &self.parsed.body,
+            self.semantic,
+            self.file.is_package,
+        )
+    }
+
     pub fn fix_safe(&self, edits: Vec<onesession_text::Edit>) -> Fix {
         Fix::safe(self.file.id, edits)
     }

@@ -6,6 +6,7 @@ pub mod checker;
 pub mod config;
 pub mod discover;
 mod error;
+pub mod fix;
 pub mod names;
 pub mod project;
 pub mod rule;

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod fix;
 mod init;
 
 use std::io::{Read, Write};
@@ -22,6 +23,7 @@ pub fn dispatch(
 ) -> Result<u8> {
     match command {
         Command::Check(args) => check::run(&args, color, stdout, stderr, stdin),
+        Command::Fix(args) => fix::run(&args, stdout, stderr, stdin),
         Command::Explain { rule } => explain::explain(&rule, stdout),
         Command::Rules { format } => explain::rules(format, stdout),
         Command::Init { path, force } => init::run(&path, force, stdout, stderr),

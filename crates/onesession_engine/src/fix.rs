@@ -1,0 +1,385 @@
+//! Planning and verifying fixes: non-overlapping fixes per round, the
+//! rest deferred; every fixed file must parse, and re-checking must not
+//! find what was just fixed; repeat to a fixed point with a cap.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use onesession_python::parse_module;
+use onesession_text::{apply_edits, Applicability, Edit, FileId, Fix};
+
+use crate::project::Project;
+use crate::rule::{Finding, RuleSet};
+use crate::run::check;
+
+/// How many rounds of fixing before giving up on convergence.
+pub const MAX_ROUNDS: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixOptions {
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+}
+
+/// A fix as one unit: the findings it resolves and its edits.
+#[derive(Debug, Clone)]
+pub struct FixUnit {
+    pub findings: Vec<Finding>,
+    pub fix: Fix,
+}
+
+impl FixUnit {
+    pub fn rules(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = self.findings.iter().map(|f| f.rule.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// A fix that was applied.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub rules: Vec<&'static str>,
+    pub files: Vec<FileId>,
+    pub applicability: Applicability,
+}
+
+/// A file left alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixProblem {
+    pub file: FileId,
+    pub reason: String,
+}
+
+/// The outcome of fixing a project (nothing is written here).
+#[derive(Debug, Default)]
+pub struct FixReport {
+    /// `(file, original text, fixed text)` for every changed file.
+    pub changes: Vec<(FileId, String, String)>,
+    pub applied: Vec<Applied>,
+    /// Findings left after fixing (manual ones, and fixes not applied).
+    pub remaining: Vec<Finding>,
+    pub problems: Vec<FixProblem>,
+}
+
+/// Merges findings into fix units: findings sharing a group form one unit
+/// (all its members' edits); a group with a manual member is manual.
+pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
+    let mut units: Vec<FixUnit> = Vec::new();
+    let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in findings {
+        let Some(fix) = &finding.fix else {
+            if let Some(group) = &finding.group {
+                // A manual member poisons its group.
+                match groups.get(group.as_str()) {
+                    Some(&i) => {
+                        units[i].fix.applicability = Applicability::Manual;
+                        units[i].findings.push(finding.clone());
+                    }
+                    None => {
+                        groups.insert(group, units.len());
+                        units.push(FixUnit {
+                            findings: vec![finding.clone()],
+                            fix: Fix {
+                                applicability: Applicability::Manual,
+                                edits: Vec::new(),
+                            },
+                        });
+                    }
+                }
+            }
+            continue;
+        };
+        match finding
+            .group
+            .as_deref()
+            .and_then(|g| groups.get(g).copied())
+        {
+            Some(i) => {
+                let unit = &mut units[i];
+                let manual = unit.fix.applicability == Applicability::Manual;
+                unit.fix.merge(fix.clone());
+                if manual {
+                    unit.fix.applicability = Applicability::Manual;
+                }
+                unit.findings.push(finding.clone());
+            }
+            None => {
+                if let Some(group) = &finding.group {
+                    groups.insert(group, units.len());
+                }
+                units.push(FixUnit {
+                    findings: vec![finding.clone()],
+                    fix: fix.clone(),
+                });
+            }
+        }
+    }
+    units.retain(|u| u.fix.applicability != Applicability::Manual && !u.fix.edits.is_empty());
+    units
+}
+
+/// The units a run would apply, in order.
+fn applicable(
+    units: Vec<FixUnit>,
+    options: FixOptions,
+    poisoned: &HashSet<FileId>,
+) -> Vec<FixUnit> {
+    units
+        .into_iter()
+        .filter(|u| match u.fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => options.unsafe_fixes,
+            Applicability::Manual => false,
+        })
+        .filter(|u| u.fix.files().iter().all(|f| !poisoned.contains(f)))
+        .collect()
+}
+
+/// Picks units whose edits overlap no unit picked before (in order).
+pub fn non_conflicting(units: Vec<FixUnit>) -> (Vec<FixUnit>, Vec<FixUnit>) {
+    let mut chosen: Vec<FixUnit> = Vec::new();
+    let mut deferred = Vec::new();
+    for unit in units {
+        if chosen.iter().any(|c| c.fix.conflicts_with(&unit.fix)) || has_internal_overlap(&unit.fix)
+        {
+            deferred.push(unit);
+        } else {
+            chosen.push(unit);
+        }
+    }
+    (chosen, deferred)
+}
+
+fn has_internal_overlap(fix: &Fix) -> bool {
+    fix.edits.windows(2).any(|w| {
+        let (fa, a) = &w[0];
+        let (fb, b) = &w[1];
+        fa == fb && a != b && a.conflicts_with(b)
+    })
+}
+
+/// Edits to a file use `\n`; a CRLF file gets `\r\n` in what is inserted.
+pub fn adapt_line_endings(text: &str, edit: &Edit) -> Edit {
+    if text.contains("\r\n") && edit.replacement.contains('\n') {
+        let replacement = edit.replacement.replace("\r\n", "\n").replace('\n', "\r\n");
+        Edit::replace(edit.range.clone(), replacement)
+    } else {
+        edit.clone()
+    }
+}
+
+/// Applies the units' edits to the current texts; `Err` names the files
+/// whose result does not parse.
+fn apply_units(
+    project: &Project,
+    units: &[FixUnit],
+) -> Result<BTreeMap<FileId, String>, Vec<(FileId, String)>> {
+    let mut per_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
+    for unit in units {
+        for (file, edit) in &unit.fix.edits {
+            let text = project.file(*file).text();
+            per_file
+                .entry(*file)
+                .or_default()
+                .push(adapt_line_endings(text, edit));
+        }
+    }
+    let mut out = BTreeMap::new();
+    let mut broken = Vec::new();
+    for (file, mut edits) in per_file {
+        edits.sort();
+        edits.dedup();
+        let text = project.file(file).text();
+        match apply_edits(text, &edits) {
+            Ok(fixed) => match parse_module(&fixed) {
+                Ok(_) => {
+                    out.insert(file, fixed);
+                }
+                Err(error) => {
+                    let line = fixed[..error.offset.min(fixed.len())].matches('\n').count() + 1;
+                    broken.push((
+                        file,
+                        format!(
+                            "the fix would break the syntax (line {line}: {})",
+                            error.message
+                        ),
+                    ));
+                }
+            },
+            Err(error) => {
+                broken.push((file, format!("the fix's edits are inconsistent ({error})")))
+            }
+        }
+    }
+    if broken.is_empty() {
+        Ok(out)
+    } else {
+        Err(broken)
+    }
+}
+
+/// `(rule, file, text)`: what a finding is about, independent of position.
+type Key = (&'static str, FileId, String);
+
+fn fingerprint(project: &Project, finding: &Finding) -> Key {
+    let text = project
+        .file(finding.file)
+        .text()
+        .get(finding.range.clone())
+        .unwrap_or_default();
+    let normalized: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (finding.rule.id, finding.file, normalized)
+}
+
+/// Fixes the project in memory to a fixed point. The project's texts end
+/// up fixed; the report holds each changed file's original and fixed text.
+pub fn fix_project(
+    project: &mut Project,
+    rules: &RuleSet<'_>,
+    options: FixOptions,
+) -> Result<FixReport, crate::EngineError> {
+    let originals: HashMap<FileId, String> = project
+        .files
+        .iter()
+        .map(|f| (f.id, f.text().to_owned()))
+        .collect();
+    let mut report = FixReport::default();
+    let mut poisoned: HashSet<FileId> = HashSet::new();
+    let mut findings = check(project, rules);
+    let mut converged = false;
+    let mut last_round: Vec<(FileId, String)> = Vec::new();
+
+    for _ in 0..MAX_ROUNDS {
+        let units = applicable(fix_units(&findings), options, &poisoned);
+        if units.is_empty() {
+            converged = true;
+            break;
+        }
+        let (mut chosen, _deferred) = non_conflicting(units);
+        // Drop units whose result does not parse, and keep the others.
+        let texts = loop {
+            match apply_units(project, &chosen) {
+                Ok(texts) => break texts,
+                Err(broken) => {
+                    for (file, reason) in broken {
+                        poisoned.insert(file);
+                        let rules: Vec<&str> = chosen
+                            .iter()
+                            .filter(|u| u.fix.files().contains(&file))
+                            .flat_map(FixUnit::rules)
+                            .collect();
+                        report.problems.push(FixProblem {
+                            file,
+                            reason: format!(
+                                "{reason}; fix for {} dropped, file left unchanged",
+                                rules.join(", ")
+                            ),
+                        });
+                    }
+                    chosen.retain(|u| u.fix.files().iter().all(|f| !poisoned.contains(f)));
+                }
+            }
+        };
+        if chosen.is_empty() {
+            continue;
+        }
+        let before: Vec<(FileId, String)> = texts
+            .keys()
+            .map(|f| (*f, project.file(*f).text().to_owned()))
+            .collect();
+        let unit_keys: Vec<Vec<Key>> = chosen
+            .iter()
+            .map(|u| u.findings.iter().map(|f| fingerprint(project, f)).collect())
+            .collect();
+        let mut expected_gone: HashMap<Key, usize> = HashMap::new();
+        for key in unit_keys.iter().flatten() {
+            *expected_gone.entry(key.clone()).or_default() += 1;
+        }
+        let mut counts_before: HashMap<Key, usize> = HashMap::new();
+        for finding in &findings {
+            *counts_before
+                .entry(fingerprint(project, finding))
+                .or_default() += 1;
+        }
+        last_round = before.clone();
+        project.replace_sources(texts.into_iter().collect())?;
+
+        // Re-check: what was fixed must be gone.
+        let after = check(project, rules);
+        let mut counts_after: HashMap<Key, usize> = HashMap::new();
+        for finding in &after {
+            *counts_after
+                .entry(fingerprint(project, finding))
+                .or_default() += 1;
+        }
+        let mut revert: HashSet<FileId> = HashSet::new();
+        for (unit, keys) in chosen.iter().zip(&unit_keys) {
+            let stuck = keys.iter().any(|key| {
+                let was = counts_before.get(key).copied().unwrap_or(0);
+                let gone = expected_gone.get(key).copied().unwrap_or(0);
+                counts_after.get(key).copied().unwrap_or(0) > was.saturating_sub(gone)
+            });
+            if stuck {
+                revert.extend(unit.fix.files());
+                for file in unit.fix.files() {
+                    report.problems.push(FixProblem {
+                        file,
+                        reason: format!(
+                            "re-checking after the fix for {} still finds it; fix dropped, file left unchanged",
+                            unit.rules().join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        if revert.is_empty() {
+            findings = after;
+        } else {
+            // Back to the text before this round: earlier rounds' fixes
+            // (verified, maybe cross-file) stay.
+            let restore: Vec<(FileId, String)> = before
+                .iter()
+                .filter(|(f, _)| revert.contains(f))
+                .cloned()
+                .collect();
+            poisoned.extend(revert.iter().copied());
+            project.replace_sources(restore)?;
+            findings = check(project, rules);
+            chosen.retain(|u| u.fix.files().iter().all(|f| !revert.contains(f)));
+        }
+        for unit in &chosen {
+            report.applied.push(Applied {
+                rules: unit.rules(),
+                files: unit.fix.files(),
+                applicability: unit.fix.applicability,
+            });
+        }
+    }
+
+    if !converged {
+        let last_round_files: Vec<FileId> = last_round.iter().map(|(f, _)| *f).collect();
+        for file in &last_round_files {
+            report.problems.push(FixProblem {
+                file: *file,
+                reason: format!(
+                    "fixes did not converge after {MAX_ROUNDS} rounds; file left unchanged"
+                ),
+            });
+        }
+        project.replace_sources(last_round)?;
+        report
+            .applied
+            .retain(|a| a.files.iter().all(|f| !last_round_files.contains(f)));
+        findings = check(project, rules);
+    }
+
+    report.changes = project
+        .files
+        .iter()
+        .filter(|f| f.text() != originals[&f.id])
+        .map(|f| (f.id, originals[&f.id].clone(), f.text().to_owned()))
+        .collect();
+    report.remaining = findings;
+    Ok(report)
+}

@@ -1,0 +1,5 @@
+//! What happens after the engine has computed fixes: showing them as
+//! diffs, and writing them safely. Generic over writers; no global state.
+
+pub mod diff;
+pub mod write;
