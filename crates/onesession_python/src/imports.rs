@@ -40,6 +40,10 @@ pub struct ImportEditor<'a> {
     removals: Vec<(usize, usize)>,
     /// `(module, name)` to import.
     additions: Vec<(String, String)>,
+    /// `import <module>` statements to add.
+    module_imports: Vec<String>,
+    /// Statements to place right after the imports (after any added ones).
+    trailer: String,
 }
 
 impl<'a> ImportEditor<'a> {
@@ -67,6 +71,8 @@ impl<'a> ImportEditor<'a> {
             imports,
             removals: Vec::new(),
             additions: Vec::new(),
+            module_imports: Vec::new(),
+            trailer: String::new(),
         }
     }
 
@@ -97,6 +103,22 @@ impl<'a> ImportEditor<'a> {
             self.additions.push(pair);
         }
         name.to_owned()
+    }
+
+    /// Adds `import module` unless the module is already imported so.
+    pub fn add_module(&mut self, module: &str) {
+        let bound = self.semantic.module_binding(module).is_some_and(|id| {
+            matches!(&self.semantic.binding(id).kind, BindingKind::ModuleImport { module: m } if m == module)
+        });
+        if !bound && !self.module_imports.iter().any(|m| m == module) {
+            self.module_imports.push(module.to_owned());
+        }
+    }
+
+    /// Places `text` (whole lines) right after the module's imports, after
+    /// any import this editor adds.
+    pub fn append_after_imports(&mut self, text: &str) {
+        self.trailer.push_str(text);
     }
 
     /// True when `name` is already imported from `module` at module level
@@ -165,9 +187,12 @@ impl<'a> ImportEditor<'a> {
             edits.extend(self.edit_statement(import, &removed, &added));
         }
 
-        if !pending_additions.is_empty() {
+        if !pending_additions.is_empty() || !self.module_imports.is_empty() || !self.trailer.is_empty() {
             let (at, prefix) = self.insertion_point();
             let mut text = String::new();
+            for module in &self.module_imports {
+                text.push_str(&format!("import {module}\n"));
+            }
             let mut by_module: Vec<(String, Vec<String>)> = Vec::new();
             for (module, name) in pending_additions {
                 match by_module.iter_mut().find(|(m, _)| *m == module) {
@@ -182,6 +207,7 @@ impl<'a> ImportEditor<'a> {
                     names.join(", ")
                 ));
             }
+            text.push_str(&self.trailer);
             edits.push(Edit::insert(at, format!("{prefix}{text}")));
         }
         edits
@@ -511,6 +537,20 @@ mod tests {
             e.add("app.db.session", "get_session");
         });
         assert_eq!(out, "from app.db.session import get_session\nx = 1\n");
+    }
+
+    #[test]
+    fn module_import_and_trailer_follow_the_imports() {
+        let source = "\"\"\"Doc.\"\"\"\nimport os\n\nx = 1\n";
+        let out = edit(source, "app.db.direct", |e, _| {
+            e.add_module("warnings");
+            e.add_module("os");
+            e.append_after_imports("\nwarnings.warn(\"deprecated\", DeprecationWarning, stacklevel=2)\n");
+        });
+        assert_eq!(
+            out,
+            "\"\"\"Doc.\"\"\"\nimport os\nimport warnings\n\nwarnings.warn(\"deprecated\", DeprecationWarning, stacklevel=2)\n\nx = 1\n"
+        );
     }
 
     #[test]
