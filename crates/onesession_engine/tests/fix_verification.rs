@@ -1,0 +1,140 @@
+//! The fix loop's guarantees, driven by small transforms written here:
+//! a fix that breaks the syntax or does not remove its finding is dropped
+//! and its file left as it was; fixes that never converge are undone.
+
+use onesession_engine::config::RawConfig;
+use onesession_engine::fix::{fix_project, FixOptions};
+use onesession_engine::python::ast::{self, Stmt};
+use onesession_engine::python::range_of;
+use onesession_engine::text::Edit;
+use onesession_engine::{
+    declare_rule, Checker, Inputs, Project, Rule, RuleSet, Settings, Transform,
+};
+
+declare_rule! {
+    /// Test rule.
+    static TEST = { id: "DB900", name: "test", summary: "test" };
+}
+
+/// Reports every `session = <int>` assignment with the fix `edit(value)`.
+struct Rewrite(fn(i64) -> String);
+
+impl Transform for Rewrite {
+    fn name(&self) -> &'static str {
+        "test"
+    }
+    fn rules(&self) -> &'static [&'static Rule] {
+        static RULES: [&Rule; 1] = [&TEST];
+        &RULES
+    }
+    fn check(&self, checker: &mut Checker<'_>) {
+        for stmt in &checker.parsed.body {
+            let Stmt::Assign(assign) = stmt else { continue };
+            let ast::Expr::Constant(constant) = assign.value.as_ref() else {
+                continue;
+            };
+            let Some(value) = constant.value.as_int().and_then(|i| i.try_into().ok()) else {
+                continue;
+            };
+            let range = range_of(assign.value.as_ref());
+            let fix = checker.fix_safe(vec![Edit::replace(range.clone(), (self.0)(value))]);
+            if let Some(finding) = checker.report(&TEST, range, "test") {
+                finding.fix = Some(fix);
+            }
+        }
+    }
+}
+
+fn run(transform: &'static Rewrite, text: &str) -> (onesession_engine::fix::FixReport, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("x.py");
+    std::fs::write(&path, text).unwrap();
+    let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+    let mut project = Project::load(
+        settings,
+        &Inputs {
+            paths: vec![path],
+            stdin: None,
+        },
+    )
+    .unwrap();
+    let transforms: &'static [&'static dyn Transform] =
+        Box::leak(Box::new([transform as &dyn Transform]));
+    let rules = RuleSet::new(transforms, Some(&["DB900".to_owned()]), &[], &[]).unwrap();
+    let report = fix_project(
+        &mut project,
+        &rules,
+        FixOptions {
+            unsafe_fixes: false,
+        },
+    )
+    .unwrap();
+    (report, project)
+}
+
+#[test]
+fn a_fix_that_breaks_syntax_is_dropped() {
+    static BREAK: Rewrite = Rewrite(|_| "(".to_owned());
+    let (report, project) = run(&BREAK, "session = 1\n");
+    assert!(report.changes.is_empty());
+    assert_eq!(project.files[0].text(), "session = 1\n");
+    assert_eq!(report.problems.len(), 1);
+    assert!(
+        report.problems[0].reason.contains("would break the syntax"),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_fix_that_does_not_remove_its_finding_is_dropped() {
+    static SAME: Rewrite = Rewrite(|v| format!("{v}  "));
+    let (report, project) = run(&SAME, "session = 1\n");
+    assert!(report.changes.is_empty());
+    assert_eq!(project.files[0].text(), "session = 1\n");
+    assert!(
+        report.problems[0].reason.contains("still finds it"),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn fixes_that_never_converge_are_undone() {
+    static INCREMENT: Rewrite = Rewrite(|v| format!("{}", v + 1));
+    let (report, _) = run(&INCREMENT, "session = 1\n");
+    // Each round's fix is verified (the old text is gone) but produces a
+    // new finding: after the cap, the last round is undone and reported.
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.reason.contains("did not converge")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_good_fix_applies_once_and_is_idempotent() {
+    static REMOVE: Rewrite = Rewrite(|_| "None".to_owned());
+    let (report, project) = run(&REMOVE, "session = 1  # keep\nother = 'x'\n");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        project.files[0].text(),
+        "session = None  # keep\nother = 'x'\n"
+    );
+    assert_eq!(report.applied.len(), 1);
+}
+
+#[test]
+fn crlf_files_get_crlf_in_inserted_lines() {
+    static MULTILINE: Rewrite = Rewrite(|_| "(\n    None\n)".to_owned());
+    let (report, project) = run(&MULTILINE, "session = 1\r\nother = 'x'\r\n");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        project.files[0].text(),
+        "session = (\r\n    None\r\n)\r\nother = 'x'\r\n"
+    );
+}
