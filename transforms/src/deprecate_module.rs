@@ -5,10 +5,12 @@
 use std::collections::HashSet;
 
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
+use onesession_engine::project::{FunctionSig, ParamKind};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
-use onesession_engine::text::TextRange;
+use onesession_engine::settings::Layer;
+use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt};
@@ -48,11 +50,14 @@ declare_rule! {
     /// and every importer imports from `app.db.session`.
     ///
     /// ## Fix safety
-    /// The module is deprecated: a `DeprecationWarning` at import naming
-    /// the replacement (inserted once) and its importers rewritten to the
-    /// canonical module (cross-file). Safe when the configuration declares
-    /// the module deprecated (`[tool.onesession.deprecated."<module>"]`);
-    /// unsafe when it was only detected.
+    /// The module is deprecated: `import warnings` and a
+    /// `warnings.warn("<module> is deprecated; use <replacement>",
+    /// DeprecationWarning, stacklevel=2)` right after its imports (inserted
+    /// once), applied together with its importers' rewrites (DB112) as one
+    /// cross-file unit. Safe when the configuration declares the module
+    /// deprecated (`[tool.onesession.deprecated."<module>"]`); unsafe when
+    /// it was only detected. Manual for a script (it is run, not imported)
+    /// unless declared, and when `warnings` names something else there.
     pub static DB103 = { id: "DB103", name: "redundant-factory", summary: "Engine or session factory built outside the canonical module" };
 }
 
@@ -80,10 +85,18 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe where `[tool.onesession.deprecated."<module>"] names` maps the
-    /// name to one of the replacement module: the import is rewritten (and
-    /// the uses renamed) as part of the deprecation. Manual otherwise, and
-    /// for `import <module>`.
+    /// Part of the module's deprecation (one unit with DB103's warning):
+    /// the import is replaced by the replacement module's name (merged into
+    /// an existing import of it, relative when the file imports
+    /// relatively) and the uses are renamed. The name is the one mapped in
+    /// `[tool.onesession.deprecated."<module>"] names`; for a module only
+    /// detected as redundant, the same name when the canonical module
+    /// defines it. Safe for a declared module, unsafe for a detected one.
+    /// Manual (without holding back the rest of the deprecation) for a
+    /// name with no mapping, `import <module>`, a new name already bound to
+    /// something else in the file, calls passing arguments the new
+    /// function does not take, and uses of the sanctioned context manager
+    /// other than `async with name(...)`.
     pub static DB112 = { id: "DB112", name: "noncanonical-import", summary: "Name imported from a deprecated or redundant session module" };
 }
 
@@ -143,17 +156,192 @@ impl Transform for DeprecateModule {
         let mut found = Vec::new();
         redundant_builders(checker, &mut found);
         noncanonical_imports(checker, &mut found);
-        shadow_providers(checker, &mut found);
-        for (rule, range, message) in found {
-            checker.report(rule, range, message);
+        let mut providers = Vec::new();
+        shadow_providers(checker, &mut providers);
+        found.extend(providers.into_iter().map(|(rule, range, message)| Item {
+            rule,
+            range,
+            message,
+            plan: Plan::Manual,
+        }));
+
+        // One fix per plan, shared by every finding of that plan: the
+        // engine merges a group's identical edits, and one ImportEditor
+        // keeps a file's import edits consistent.
+        let deprecation = found
+            .iter()
+            .any(|i| matches!(i.plan, Plan::Deprecate))
+            .then(|| deprecation_fix(checker))
+            .flatten();
+        let mut rewrites: Vec<(String, Vec<&Rewrite>)> = Vec::new();
+        for item in &found {
+            if let Plan::Rewrite(rewrite) = &item.plan {
+                if !reported(checker, item.rule, &item.range) {
+                    continue;
+                }
+                match rewrites.iter_mut().find(|(m, _)| *m == rewrite.module) {
+                    Some((_, list)) => list.push(rewrite),
+                    None => rewrites.push((rewrite.module.clone(), vec![rewrite])),
+                }
+            }
+        }
+        let rewrite_fixes: Vec<(String, Fix)> = rewrites
+            .iter()
+            .map(|(module, list)| (module.clone(), rewrite_fix(checker, list)))
+            .collect();
+        for item in found {
+            let (fix, group) = match &item.plan {
+                Plan::Manual => (None, None),
+                Plan::Deprecate => match &deprecation {
+                    Some(fix) => (
+                        Some(fix.clone()),
+                        Some(group_of(checker.module().unwrap_or_default())),
+                    ),
+                    None => (None, None),
+                },
+                Plan::Rewrite(rewrite) => (
+                    rewrite_fixes
+                        .iter()
+                        .find(|(m, _)| *m == rewrite.module)
+                        .map(|(_, f)| f.clone()),
+                    Some(group_of(&rewrite.module)),
+                ),
+            };
+            if let Some(finding) = checker.report(item.rule, item.range, item.message) {
+                if fix.is_some() {
+                    finding.fix = fix;
+                    finding.group = group;
+                }
+            }
         }
     }
 }
 
-type Found = Vec<(&'static Rule, TextRange, String)>;
+fn group_of(module: &str) -> String {
+    format!("deprecate-redundant-module:{module}")
+}
+
+/// What the fix of a finding is.
+enum Plan {
+    /// No fix: the message says what to do.
+    Manual,
+    /// DB103: the module warns at import (one insertion).
+    Deprecate,
+    /// DB112: the import is rewritten to the replacement module.
+    Rewrite(Rewrite),
+}
+
+/// One imported name rewritten to the replacement module.
+struct Rewrite {
+    /// The deprecated or redundant module.
+    module: String,
+    /// Its replacement.
+    replacement: String,
+    /// The import alias (the binding's range).
+    alias: TextRange,
+    /// The name to import from the replacement.
+    new_name: String,
+    /// Import it (false when the file already imports it as `local`).
+    add: bool,
+    /// The local name the uses end up with.
+    local: String,
+    /// Uses to rename (empty when the local name stays).
+    renames: Vec<TextRange>,
+    declared: bool,
+}
+
+struct Item {
+    rule: &'static Rule,
+    range: TextRange,
+    message: String,
+    plan: Plan,
+}
+
+/// Whether `checker.report` will keep a finding (same tests): a fix that
+/// covers several findings must only cover the reported ones.
+fn reported(checker: &Checker<'_>, rule: &Rule, range: &TextRange) -> bool {
+    if !checker.enabled(rule)
+        || checker
+            .settings()
+            .ignored_for(&checker.file.relative)
+            .contains(&rule.id)
+    {
+        return false;
+    }
+    let first = checker.lines.line_of(range.start);
+    let last = checker
+        .lines
+        .line_of(range.end.saturating_sub(1).max(range.start));
+    !checker.parsed.suppressions.iter().any(|(offset, s)| {
+        let line = checker.lines.line_of(*offset);
+        (line == first || line == last) && s.covers(rule.id)
+    })
+}
+
+/// The module's replacement: the configured one, else the canonical module.
+fn replacement_of(checker: &Checker<'_>, module: &str) -> String {
+    checker
+        .settings()
+        .deprecated
+        .get(module)
+        .map(|d| d.replacement.clone())
+        .filter(|r| !r.is_empty())
+        .or_else(|| checker.canon().module.clone())
+        .unwrap_or_default()
+}
+
+/// `import warnings` and a `warnings.warn(...)` right after the imports.
+/// `None` when `warnings` names something else in the module.
+fn deprecation_fix(checker: &Checker<'_>) -> Option<Fix> {
+    let own = checker.module()?;
+    if let Some(id) = checker.semantic.module_binding("warnings") {
+        if !matches!(&checker.semantic.binding(id).kind, BindingKind::ModuleImport { module } if module == "warnings")
+        {
+            return None;
+        }
+    }
+    let replacement = replacement_of(checker, own);
+    let mut imports = checker.imports();
+    imports.add_module("warnings");
+    let message = format!("\"{own} is deprecated; use {replacement}\"");
+    let one_line = format!("warnings.warn({message}, DeprecationWarning, stacklevel=2)");
+    let call = if one_line.len() <= 88 {
+        one_line
+    } else {
+        format!("warnings.warn(\n    {message},\n    DeprecationWarning,\n    stacklevel=2,\n)")
+    };
+    imports.append_after_imports(&format!("\n{call}\n"));
+    let edits = imports.finish();
+    Some(if checker.settings().deprecated.contains_key(own) {
+        checker.fix_safe(edits)
+    } else {
+        checker.fix_unsafe(edits)
+    })
+}
+
+/// The rewrite of every reported name of one module in this file.
+fn rewrite_fix(checker: &Checker<'_>, list: &[&Rewrite]) -> Fix {
+    let mut imports = checker.imports();
+    let mut edits = Vec::new();
+    for rewrite in list {
+        imports.remove(&rewrite.alias);
+        if rewrite.add {
+            imports.add(&rewrite.replacement, &rewrite.new_name);
+        }
+        for range in &rewrite.renames {
+            edits.push(Edit::replace(range.clone(), rewrite.local.clone()));
+        }
+    }
+    edits.extend(imports.finish());
+    if list.iter().all(|r| r.declared) {
+        checker.fix_safe(edits)
+    } else {
+        checker.fix_unsafe(edits)
+    }
+}
 
 /// DB103 on each engine/sessionmaker call.
-fn redundant_builders(checker: &Checker<'_>, found: &mut Found) {
+fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let own = checker.module().unwrap_or_default();
     if checker
         .project
@@ -165,6 +353,8 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Found) {
     }
     let canonical = checker.canon().module.clone().unwrap_or_default();
     let declared = checker.canon().deprecated.contains(own);
+    // A script is run, not imported: a warning at import deprecates nothing.
+    let script = checker.layer() == Layer::Script && !declared;
     // `sessionmaker(...)()`: the inner call is DB102's.
     let mut throwaway = HashSet::new();
     for_each_expr(&checker.parsed.body, |expr| {
@@ -190,35 +380,93 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Found) {
             return;
         };
         let name = checker.text(&range_of(call.func.as_ref()));
-        let status = if declared {
+        let status = if script {
+            "a script is not imported, so it is not deprecated: use the canonical engine or `get_session()` by hand (manual)"
+        } else if declared {
             "the module is declared deprecated in the config: the deprecation fix is safe"
         } else {
             "the module was detected as redundant: declare it in [tool.onesession.deprecated] to make the deprecation fix safe"
         };
-        found.push((
-            &DB103,
-            range_of(expr),
-            format!("`{name}(...)` builds a second {what} outside the canonical module `{canonical}`; {status}"),
-        ));
+        found.push(Item {
+            rule: &DB103,
+            range: range_of(expr),
+            message: format!("`{name}(...)` builds a second {what} outside the canonical module `{canonical}`; {status}"),
+            plan: if script { Plan::Manual } else { Plan::Deprecate },
+        });
     });
 }
 
+/// Calls whose callee starts at an offset: `(callee range, call, is the
+/// context expression of an `async with` item)`.
+fn calls_by_callee<'a>(body: &'a [Stmt]) -> Vec<(TextRange, &'a ast::ExprCall, bool)> {
+    let mut context = HashSet::new();
+    for_each_stmt(body, |stmt| {
+        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
+            for item in items {
+                context.insert(range_of(&item.context_expr));
+            }
+        }
+    });
+    let mut out = Vec::new();
+    for_each_expr(body, |expr| {
+        if let Expr::Call(call) = expr {
+            out.push((
+                range_of(call.func.as_ref()),
+                call,
+                context.contains(&range_of(expr)),
+            ));
+        }
+    });
+    out
+}
+
+/// Why a call's arguments do not fit `sig`, if they do not.
+fn misfit(call: &ast::ExprCall, sig: &FunctionSig) -> bool {
+    let params = &sig.params;
+    let var_args = params.iter().any(|p| p.kind == ParamKind::VarArgs);
+    let var_kw = params.iter().any(|p| p.kind == ParamKind::VarKeywords);
+    let positional = params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular))
+        .count();
+    let starred = call.args.iter().any(|a| matches!(a, Expr::Starred(_)));
+    if (call.args.len() > positional || starred) && !var_args {
+        return true;
+    }
+    call.keywords.iter().any(|k| match &k.arg {
+        None => !var_kw,
+        Some(name) => {
+            !var_kw
+                && !params.iter().any(|p| {
+                    p.name == name.as_str()
+                        && matches!(p.kind, ParamKind::Regular | ParamKind::KeywordOnly)
+                })
+        }
+    })
+}
+
+/// "line 3 uses" / "lines 3, 7 use".
+fn lines_phrase(lines: &[String], one: &str, many: &str) -> String {
+    match lines {
+        [line] => format!("line {line} {one}"),
+        _ => format!("lines {} {many}", lines.join(", ")),
+    }
+}
+
+/// "the call on line 3 passes" / "the calls on lines 3, 7 pass".
+fn calls_phrase(lines: &[String]) -> String {
+    match lines {
+        [line] => format!("the call on line {line} passes"),
+        _ => format!("the calls on lines {} pass", lines.join(", ")),
+    }
+}
+
 /// DB112 on imports from deprecated or redundant modules.
-fn noncanonical_imports(checker: &Checker<'_>, found: &mut Found) {
+fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let own = checker.module().unwrap_or_default().to_owned();
     let canon = checker.canon();
-    let canonical = canon.module.clone().unwrap_or_default();
     let is_bad =
         |m: &str| m != own && (canon.deprecated.contains(m) || canon.redundant.contains(m));
-    let replacement_of = |m: &str| {
-        checker
-            .settings()
-            .deprecated
-            .get(m)
-            .map(|d| d.replacement.clone())
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| canonical.clone())
-    };
     let kind = |m: &str| {
         if canon.deprecated.contains(m) {
             "deprecated"
@@ -226,51 +474,58 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Found) {
             "redundant"
         }
     };
-    let bindings: Vec<(BindingId, TextRange, String)> = checker
+    let bindings: Vec<(BindingId, TextRange, String, String)> = checker
         .semantic
         .bindings()
         .filter_map(|(id, b)| match &b.kind {
-            BindingKind::Import { qualified } => Some((id, b.range.clone(), qualified.clone())),
+            BindingKind::Import { qualified } => {
+                Some((id, b.range.clone(), qualified.clone(), b.name.clone()))
+            }
             _ => None,
         })
         .collect();
+    let calls = calls_by_callee(&checker.parsed.body);
     for_each_stmt(&checker.parsed.body, |stmt| match stmt {
         Stmt::Import(ast::StmtImport { names, .. }) => {
             for alias in names {
                 let module = checker.project.canonicalize(alias.name.as_str());
                 if is_bad(&module) {
-                    found.push((
-                        &DB112,
-                        range_of(alias),
-                        format!(
+                    found.push(Item {
+                        rule: &DB112,
+                        range: range_of(alias),
+                        message: format!(
                             "`import {}` imports the {} module `{module}`; import what you need from `{}` instead (manual)",
                             alias.name,
                             kind(&module),
-                            replacement_of(&module)
+                            replacement_of(checker, &module)
                         ),
-                    ));
+                        plan: Plan::Manual,
+                    });
                 }
             }
         }
         Stmt::ImportFrom(ast::StmtImportFrom { names, .. }) => {
             for alias in names {
                 let range = range_of(alias);
-                let Some((id, _, qualified)) = bindings.iter().find(|(_, r, _)| *r == range) else {
+                let Some((id, _, qualified, local)) =
+                    bindings.iter().find(|(_, r, _, _)| *r == range)
+                else {
                     continue;
                 };
                 let qualified = checker.project.canonicalize(qualified);
                 // `from app.db import legacy_session`: the module itself.
                 if is_bad(&qualified) {
-                    found.push((
-                        &DB112,
+                    found.push(Item {
+                        rule: &DB112,
                         range,
-                        format!(
+                        message: format!(
                             "`{}` is the {} module `{qualified}`; import what you need from `{}` instead (manual)",
                             alias.name,
                             kind(&qualified),
-                            replacement_of(&qualified)
+                            replacement_of(checker, &qualified)
                         ),
-                    ));
+                        plan: Plan::Manual,
+                    });
                     continue;
                 }
                 let (module, name) = qualified.rsplit_once('.').unwrap_or(("", &qualified));
@@ -278,28 +533,113 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Found) {
                     continue;
                 }
                 // Factories are DB101's; unused deprecated names DB111's.
+                let uses = checker.semantic.uses(*id);
                 if canon.factories.contains(&qualified)
-                    || (canon.deprecated.contains(module) && checker.semantic.uses(*id).is_empty())
+                    || (canon.deprecated.contains(module) && uses.is_empty())
                 {
                     continue;
                 }
-                let mapped = checker
-                    .settings()
-                    .deprecated
-                    .get(module)
-                    .and_then(|d| d.names.get(name));
-                let message = match mapped {
-                    Some(new) => format!(
-                        "`{name}` comes from the {} module `{module}`; import `{new}` from `{}` instead",
-                        kind(module),
-                        replacement_of(module)
-                    ),
-                    None => format!(
-                        "`{name}` comes from the {} module `{module}` and has no mapping: add it to [tool.onesession.deprecated.\"{module}\"] names or replace it by hand",
-                        kind(module)
-                    ),
+                let replacement = replacement_of(checker, module);
+                let declared = checker.settings().deprecated.get(module);
+                let mapped = match declared {
+                    Some(d) => d.names.get(name).cloned(),
+                    // Detected only: the same name in the canonical module.
+                    None => canon
+                        .module
+                        .as_ref()
+                        .and_then(|c| checker.project.modules.get(c))
+                        .filter(|m| m.defined_names.contains(name))
+                        .map(|_| name.to_owned()),
                 };
-                found.push((&DB112, range, message));
+                let Some(new) = mapped else {
+                    found.push(Item {
+                        rule: &DB112,
+                        range,
+                        message: format!(
+                            "`{name}` comes from the {} module `{module}` and has no mapping: add it to [tool.onesession.deprecated.\"{module}\"] names (the name it has in `{replacement}`) or replace it by hand",
+                            kind(module)
+                        ),
+                        plan: Plan::Manual,
+                    });
+                    continue;
+                };
+                let head = format!(
+                    "`{name}` comes from the {} module `{module}`; import `{new}` from `{replacement}` instead",
+                    kind(module)
+                );
+                let target = format!("{replacement}.{new}");
+                let (add, new_local) = match checker.local_name_of(&target) {
+                    Some(existing) => (false, existing),
+                    None => (true, new.clone()),
+                };
+                let conflict =
+                    add && new_local != *local && checker.semantic.is_bound_anywhere(&new_local);
+                let line_of = |r: &TextRange| checker.line(r.start);
+                let mut refusal = None;
+                if conflict {
+                    refusal = Some(format!(
+                        "`{new_local}` already names something else in this file: import it under another name and rename the uses by hand"
+                    ));
+                } else if canon.context_manager.as_deref() == Some(target.as_str()) {
+                    let mut bad: Vec<String> = uses
+                        .iter()
+                        .filter(|u| !calls.iter().any(|(callee, _, ctx)| callee == *u && *ctx))
+                        .map(|u| line_of(u).to_string())
+                        .collect();
+                    bad.dedup();
+                    if !bad.is_empty() {
+                        refusal = Some(format!(
+                            "`{new}` is an async context manager, but {} `{local}` otherwise: rewrite those uses as `async with {new}() as session:` first",
+                            lines_phrase(&bad, "uses", "use")
+                        ));
+                    }
+                }
+                if refusal.is_none() {
+                    if let Some(sig) = checker.project.function(&target) {
+                        let mut bad: Vec<String> = uses
+                            .iter()
+                            .filter_map(|u| calls.iter().find(|(callee, _, _)| callee == u))
+                            .filter(|(_, call, _)| misfit(call, sig))
+                            .map(|(callee, _, _)| line_of(callee).to_string())
+                            .collect();
+                        bad.dedup();
+                        if !bad.is_empty() {
+                            refusal = Some(format!(
+                                "{} arguments `{new}` does not take: drop them first",
+                                calls_phrase(&bad)
+                            ));
+                        }
+                    }
+                }
+                if let Some(refusal) = refusal {
+                    found.push(Item {
+                        rule: &DB112,
+                        range,
+                        message: format!("{head}; {refusal} (manual)"),
+                        plan: Plan::Manual,
+                    });
+                    continue;
+                }
+                let renames = if new_local == *local {
+                    Vec::new()
+                } else {
+                    uses.to_vec()
+                };
+                found.push(Item {
+                    rule: &DB112,
+                    range: range.clone(),
+                    message: head,
+                    plan: Plan::Rewrite(Rewrite {
+                        module: module.to_owned(),
+                        replacement,
+                        alias: range,
+                        new_name: new,
+                        add,
+                        local: new_local,
+                        renames,
+                        declared: declared.is_some(),
+                    }),
+                });
             }
         }
         _ => {}
@@ -307,7 +647,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Found) {
 }
 
 /// DB113 on module-level functions that hand out a session they create.
-fn shadow_providers(checker: &Checker<'_>, found: &mut Found) {
+fn shadow_providers(checker: &Checker<'_>, found: &mut Vec<(&'static Rule, TextRange, String)>) {
     let own = checker.module().unwrap_or_default();
     let own_factories: HashSet<String> = checker
         .project

@@ -10,6 +10,8 @@ Examples:
   onesession check app/ --format json    findings as JSON, for tools
   onesession fix                         apply every safe fix
   onesession fix --diff | git apply      review the patch first (nothing written)
+  onesession fix -i                      approve each change in the terminal
+  onesession fix --branch db-sessions    commit the fixes on a new branch
   onesession explain DB104               what a rule finds and how to fix it
   onesession rules                       every rule
   onesession init                        detect the session module, write onesession.toml
@@ -139,4 +141,21 @@ pub struct FixArgs {
     /// List the fixes applied, per rule.
     #[arg(long)]
     pub show_fixes: bool,
+    /// Approve each change: y/n/a/A/s/e/q/? (needs a terminal).
+    #[arg(long, short, conflicts_with = "diff")]
+    pub interactive: bool,
+    /// Apply on a new git branch NAME, one commit per transform, then
+    /// return to the current branch.
+    #[arg(long, value_name = "NAME", conflicts_with = "diff")]
+    pub branch: Option<String>,
+    /// With --branch: proceed with uncommitted changes (files with changes
+    /// are never touched).
+    #[arg(long, requires = "branch")]
+    pub allow_dirty: bool,
+    /// With --branch: replace an existing branch of that name.
+    #[arg(long, requires = "branch")]
+    pub force: bool,
+    /// With --branch: stay on the new branch afterwards.
+    #[arg(long, requires = "branch")]
+    pub stay: bool,
 }

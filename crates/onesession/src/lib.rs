@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod output;
+mod prompter;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -62,7 +63,7 @@ where
         args::ColorChoice::Never => false,
         args::ColorChoice::Auto => console.color && std::env::var_os("NO_COLOR").is_none(),
     };
-    let result = commands::dispatch(cli.command, color, stdout, stderr, stdin);
+    let result = commands::dispatch(cli.command, console, color, stdout, stderr, stdin);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {

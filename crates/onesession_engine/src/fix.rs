@@ -120,7 +120,7 @@ pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
 }
 
 /// The units a run would apply, in order.
-fn applicable(
+pub fn applicable(
     units: Vec<FixUnit>,
     options: FixOptions,
     poisoned: &HashSet<FileId>,
@@ -220,9 +220,9 @@ fn apply_units(
 }
 
 /// `(rule, file, text)`: what a finding is about, independent of position.
-type Key = (&'static str, FileId, String);
+pub type Key = (&'static str, FileId, String);
 
-fn fingerprint(project: &Project, finding: &Finding) -> Key {
+pub fn fingerprint(project: &Project, finding: &Finding) -> Key {
     let text = project
         .file(finding.file)
         .text()
@@ -239,13 +239,24 @@ pub fn fix_project(
     rules: &RuleSet<'_>,
     options: FixOptions,
 ) -> Result<FixReport, crate::EngineError> {
+    fix_project_except(project, rules, options, &HashSet::new())
+}
+
+/// [`fix_project`], never touching the `frozen` files (a fix that would
+/// is not applied).
+pub fn fix_project_except(
+    project: &mut Project,
+    rules: &RuleSet<'_>,
+    options: FixOptions,
+    frozen: &HashSet<FileId>,
+) -> Result<FixReport, crate::EngineError> {
     let originals: HashMap<FileId, String> = project
         .files
         .iter()
         .map(|f| (f.id, f.text().to_owned()))
         .collect();
     let mut report = FixReport::default();
-    let mut poisoned: HashSet<FileId> = HashSet::new();
+    let mut poisoned: HashSet<FileId> = frozen.clone();
     let mut findings = check(project, rules);
     let mut converged = false;
     let mut last_round: Vec<(FileId, String)> = Vec::new();

@@ -1,5 +1,6 @@
 //! Running the transforms over a project.
 
+use onesession_text::FileId;
 use rayon::prelude::*;
 
 use crate::checker::Checker;
@@ -38,10 +39,23 @@ pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE];
 
 /// Checks every requested file; findings are sorted by path and position.
 pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
+    check_where(project, rules, |file| file.requested)
+}
+
+/// Checks the given files only (requested or not).
+pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
+    check_where(project, rules, |file| files.contains(&file.id))
+}
+
+fn check_where(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    wanted: impl Fn(&crate::project::ProjectFile) -> bool + Sync,
+) -> Vec<Finding> {
     let mut findings: Vec<Finding> = project
         .files
         .par_iter()
-        .filter(|file| file.requested)
+        .filter(|file| wanted(file))
         .flat_map_iter(|file| {
             let mut out = Vec::new();
             match &file.state {

@@ -1,23 +1,35 @@
-//! `onesession fix` and `onesession fix --diff`.
+//! `onesession fix`: batch (`fix`), dry run (`fix --diff`), interactive
+//! (`fix -i`), and on a git branch (`fix --branch NAME`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
+use std::path::Path;
 
-use anyhow::Result;
-use onesession_engine::fix::{fix_project, FixOptions, FixReport};
-use onesession_engine::text::Applicability;
+use anyhow::{bail, Result};
+use onesession_engine::fix::{fix_project_except, FixOptions, FixReport};
+use onesession_engine::text::{Applicability, FileId};
+use onesession_engine::{Project, RuleSet, Transform};
+use onesession_review::branch::{self, BranchOptions, Step};
 use onesession_review::diff::unified;
+use onesession_review::interactive::{review, ReviewSummary};
 use onesession_review::write::write_atomically;
+use onesession_transforms::TRANSFORMS;
 
 use crate::args::FixArgs;
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::prompter::TerminalPrompter;
+use crate::{Console, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 pub fn run(
     args: &FixArgs,
+    console: &Console,
+    color: bool,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<u8> {
+    if args.interactive && !console.interactive {
+        bail!("`fix -i` needs a terminal on stdin and stderr; use `onesession fix --diff` to review a patch, or `onesession fix` to apply the safe fixes");
+    }
     let super::Loaded {
         mut project,
         rules,
@@ -29,9 +41,49 @@ pub fn run(
     let options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let report = fix_project(&mut project, &rules, options)?;
-    let path_of = |id| super::display_path(&cwd, &project.file(id).path);
+    let names: Vec<String> = project
+        .files
+        .iter()
+        .map(|f| super::display_path(&cwd, &f.path))
+        .collect();
+    let path_of = move |id: FileId| names[id.0 as usize].clone();
 
+    if let Some(name) = &args.branch {
+        let options = BranchOptions {
+            name: name.clone(),
+            allow_dirty: args.allow_dirty,
+            force: args.force,
+            stay: args.stay,
+        };
+        return on_branch(
+            &mut project,
+            &rules,
+            &options,
+            args,
+            color,
+            &path_of,
+            stdout,
+            stderr,
+        );
+    }
+    if args.interactive {
+        let summary = review(
+            &mut project,
+            &rules,
+            &mut TerminalPrompter::new(),
+            stderr,
+            color,
+            &path_of,
+        )?;
+        print_review_summary(stderr, &summary)?;
+        return Ok(if summary.problems.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_ERROR
+        });
+    }
+
+    let report = fix_project_except(&mut project, &rules, options, &HashSet::new())?;
     for problem in &report.problems {
         writeln!(
             stderr,
@@ -40,7 +92,6 @@ pub fn run(
             problem.reason
         )?;
     }
-
     if args.diff {
         for (file, original, fixed) in &report.changes {
             stdout.write_all(unified(&path_of(*file), original, fixed).as_bytes())?;
@@ -52,8 +103,25 @@ pub fn run(
             EXIT_FINDINGS
         });
     }
+    let failed = write_changes(&project, &report, &path_of, stderr)?;
+    summary(stdout, &report, args.show_fixes, &path_of, false)?;
+    Ok(if !failed.is_empty() {
+        EXIT_ERROR
+    } else if report.remaining.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
 
-    let mut failed = false;
+/// Writes every change atomically; returns the files that failed.
+fn write_changes(
+    project: &Project,
+    report: &FixReport,
+    path_of: &dyn Fn(FileId) -> String,
+    stderr: &mut dyn Write,
+) -> Result<Vec<FileId>> {
+    let mut failed = Vec::new();
     for (id, original, fixed) in &report.changes {
         let file = project.file(*id);
         let bom = file.source.as_ref().is_some_and(|s| s.bom);
@@ -64,24 +132,229 @@ pub fn run(
         on_disk.extend_from_slice(original.as_bytes());
         if let Err(error) = write_atomically(&file.path, &on_disk, fixed, bom) {
             writeln!(stderr, "error: {}: {error}", path_of(*id))?;
-            failed = true;
+            failed.push(*id);
         }
     }
-    summary(stdout, &report, args.show_fixes, &path_of, false)?;
-    Ok(if failed {
-        EXIT_ERROR
-    } else if report.remaining.is_empty() {
-        EXIT_CLEAN
+    Ok(failed)
+}
+
+#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
+fn on_branch(
+    project: &mut Project,
+    rules: &RuleSet<'_>,
+    options: &BranchOptions,
+    args: &FixArgs,
+    color: bool,
+    path_of: &dyn Fn(FileId) -> String,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8> {
+    let root = project.settings.root.clone();
+    let start = branch::start(&root, options)?;
+    let frozen: HashSet<FileId> = project
+        .files
+        .iter()
+        .filter(|f| start.frozen.iter().any(|p| same_file(p, &f.path)))
+        .map(|f| f.id)
+        .collect();
+    let fix_options = FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let mut commits = Vec::new();
+    for transform in TRANSFORMS.iter() {
+        let enabled: Vec<String> = transform
+            .rules()
+            .iter()
+            .filter(|r| rules.is_enabled(r.id))
+            .map(|r| r.id.to_owned())
+            .collect();
+        if enabled.is_empty() {
+            continue;
+        }
+        let only: &'static [&'static dyn Transform] = std::slice::from_ref(transform);
+        let transform_rules =
+            RuleSet::new(only, Some(&enabled), &[], &[]).map_err(anyhow::Error::msg)?;
+        let step = if args.interactive {
+            let summary = review(
+                project,
+                &transform_rules,
+                &mut TerminalPrompter::new(),
+                stderr,
+                color,
+                path_of,
+            )?;
+            let written: Vec<_> = summary
+                .files_written
+                .iter()
+                .map(|f| project.file(*f).path.clone())
+                .collect();
+            let body = summary
+                .files_written
+                .iter()
+                .map(|f| format!("{}", path_of(*f)))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let quit = summary.quit;
+            let step = Step {
+                written,
+                subject: format!("onesession: {} ({})", transform.name(), enabled.join(", ")),
+                body,
+            };
+            if quit {
+                commit_or_roll_back(&start, &step, &mut commits)?;
+                break;
+            }
+            step
+        } else {
+            let report = match fix_project_except(project, &transform_rules, fix_options, &frozen) {
+                Ok(report) => report,
+                Err(error) => return Err(start.roll_back(&[], error.to_string()).into()),
+            };
+            for problem in &report.problems {
+                writeln!(
+                    stderr,
+                    "warning: {}: {}",
+                    path_of(problem.file),
+                    problem.reason
+                )?;
+            }
+            let failed = write_changes(project, &report, path_of, stderr)?;
+            let written: Vec<_> = report
+                .changes
+                .iter()
+                .filter(|(f, _, _)| !failed.contains(f))
+                .map(|(f, _, _)| project.file(*f).path.clone())
+                .collect();
+            if !failed.is_empty() {
+                return Err(start
+                    .roll_back(&written, "a file could not be written".into())
+                    .into());
+            }
+            step_of(transform.name(), &report, path_of, written)
+        };
+        commit_or_roll_back(&start, &step, &mut commits)?;
+    }
+    if let Err(error) = start.finish(options.stay) {
+        return Err(start.roll_back(&[], error.to_string()).into());
+    }
+    let base = &start.base[..start.base.len().min(8)];
+    if commits.is_empty() {
+        writeln!(
+            stdout,
+            "Nothing to fix; branch `{}` points at {base}.",
+            options.name
+        )?;
     } else {
-        EXIT_FINDINGS
-    })
+        writeln!(
+            stdout,
+            "Created branch `{}` from {base} with {} commit{}:",
+            options.name,
+            commits.len(),
+            if commits.len() == 1 { "" } else { "s" }
+        )?;
+        for (sha, subject) in &commits {
+            writeln!(stdout, "  {sha} {subject}")?;
+        }
+        let place = if options.stay {
+            format!("You are on `{}`.", options.name)
+        } else {
+            format!("You are back on `{}`.", start.original)
+        };
+        writeln!(stdout, "{place} Review with:")?;
+        writeln!(stdout, "  git log --stat {base}..{}", options.name)?;
+        writeln!(stdout, "  git diff {base}...{}", options.name)?;
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn commit_or_roll_back(
+    start: &branch::Start,
+    step: &Step,
+    commits: &mut Vec<(String, String)>,
+) -> Result<()> {
+    match start.commit(step) {
+        Ok(Some(sha)) => {
+            commits.push((sha, step.subject.clone()));
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(error) => Err(start.roll_back(&step.written, error.to_string()).into()),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .ok()
+            .is_some_and(|a| Some(a) == b.canonicalize().ok())
+}
+
+/// The commit of one transform: subject with its rule ids, body with the
+/// files and counts.
+fn step_of(
+    transform: &str,
+    report: &FixReport,
+    path_of: &dyn Fn(FileId) -> String,
+    written: Vec<std::path::PathBuf>,
+) -> Step {
+    let mut rules: Vec<&str> = report
+        .applied
+        .iter()
+        .flat_map(|a| a.rules.iter().copied())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut per_file: BTreeMap<String, (usize, Vec<&str>)> = BTreeMap::new();
+    for applied in &report.applied {
+        for file in &applied.files {
+            let entry = per_file.entry(path_of(*file)).or_default();
+            entry.0 += 1;
+            entry.1.extend(applied.rules.iter().copied());
+        }
+    }
+    let body = per_file
+        .into_iter()
+        .map(|(path, (count, mut ids))| {
+            ids.sort_unstable();
+            ids.dedup();
+            format!(
+                "{path}: {count} fix{} ({})",
+                if count == 1 { "" } else { "es" },
+                ids.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Step {
+        written,
+        subject: format!("onesession: {transform} ({})", rules.join(", ")),
+        body,
+    }
+}
+
+fn print_review_summary(out: &mut dyn Write, summary: &ReviewSummary) -> Result<()> {
+    writeln!(
+        out,
+        "\nApplied {} change{} in {} file{}, skipped {}, left {}.",
+        summary.applied,
+        if summary.applied == 1 { "" } else { "s" },
+        summary.files_written.len(),
+        if summary.files_written.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        summary.skipped,
+        summary.left
+    )?;
+    Ok(())
 }
 
 fn summary(
     out: &mut dyn Write,
     report: &FixReport,
     show_fixes: bool,
-    path_of: &dyn Fn(onesession_engine::text::FileId) -> String,
+    path_of: &dyn Fn(FileId) -> String,
     dry_run: bool,
 ) -> Result<()> {
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
@@ -106,6 +379,9 @@ fn summary(
         )?;
     }
     if show_fixes {
+        for (rule, count) in &by_rule {
+            writeln!(out, "  {rule}: {count}")?;
+        }
         for (file, _, _) in &report.changes {
             writeln!(out, "  {}", path_of(*file))?;
         }

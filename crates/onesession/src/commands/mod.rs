@@ -16,6 +16,7 @@ use crate::args::{Command, Selection};
 
 pub fn dispatch(
     command: Command,
+    console: &crate::Console,
     color: bool,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -23,7 +24,7 @@ pub fn dispatch(
 ) -> Result<u8> {
     match command {
         Command::Check(args) => check::run(&args, color, stdout, stderr, stdin),
-        Command::Fix(args) => fix::run(&args, stdout, stderr, stdin),
+        Command::Fix(args) => fix::run(&args, console, color, stdout, stderr, stdin),
         Command::Explain { rule } => explain::explain(&rule, stdout),
         Command::Rules { format } => explain::rules(format, stdout),
         Command::Init { path, force } => init::run(&path, force, stdout, stderr),

@@ -1,0 +1,234 @@
+//! `fix --branch`: one commit per transform on a new branch, the user's
+//! branch and working tree untouched, and every refusal.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use pretty_assertions::assert_eq;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Process::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A git repository holding the example project, one commit on `main`.
+fn example_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/example"), dir.path());
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "initial"]);
+    dir
+}
+
+fn onesession(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("onesession").unwrap();
+    cmd.current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn commits_one_per_transform_and_returns_to_the_original_branch() {
+    let dir = example_repo();
+    let root = dir.path();
+    let head = git(root, &["rev-parse", "HEAD"]);
+    let (code, stdout, stderr) = run(onesession(root).args(["fix", "--branch", "db-sessions"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("Created branch `db-sessions`"), "{stdout}");
+    assert!(stdout.contains("You are back on `main`"), "{stdout}");
+    assert!(stdout.contains("git diff "), "{stdout}");
+
+    // Back on main, nothing changed there.
+    assert_eq!(
+        git(root, &["symbolic-ref", "--short", "HEAD"]).trim(),
+        "main"
+    );
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+
+    // One commit per transform, each naming its rules, with its files.
+    let log = git(root, &["log", "--format=%s", "main..db-sessions"]);
+    let subjects: Vec<&str> = log.lines().rev().collect();
+    assert!(!subjects.is_empty());
+    let mut transforms: Vec<&str> = subjects
+        .iter()
+        .map(|s| {
+            s.strip_prefix("onesession: ")
+                .unwrap()
+                .split(" (")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    let count = transforms.len();
+    transforms.dedup();
+    assert_eq!(
+        transforms.len(),
+        count,
+        "one commit per transform: {subjects:?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("onesession: replace-factory-imports (DB1")),
+        "{subjects:?}"
+    );
+    for (i, subject) in subjects.iter().enumerate() {
+        let commit = format!("db-sessions~{}", subjects.len() - 1 - i);
+        let files = git(root, &["show", "--name-only", "--format=", &commit]);
+        let body = git(root, &["show", "-s", "--format=%b", &commit]);
+        for file in files.lines().filter(|l| !l.is_empty()) {
+            assert!(body.contains(file), "{subject}: body lists {file}: {body}");
+        }
+    }
+    // The branch holds exactly what `fix` produces.
+    let fixed = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/example"), fixed.path());
+    run(onesession(fixed.path()).arg("fix"));
+    let changed = git(root, &["diff", "--name-only", "main", "db-sessions"]);
+    assert!(!changed.is_empty());
+    for file in changed.lines() {
+        let on_branch = git(root, &["show", &format!("db-sessions:{file}")]);
+        let by_fix = std::fs::read_to_string(fixed.path().join(file)).unwrap();
+        assert_eq!(on_branch, by_fix, "{file}");
+    }
+}
+
+#[test]
+fn refusals_are_one_line_with_exit_2() {
+    // Outside a repository.
+    let plain = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/example"), plain.path());
+    let (code, _, stderr) = run(onesession(plain.path()).args(["fix", "--branch", "x"]));
+    assert_eq!((code, stderr.lines().count()), (2, 1), "{stderr}");
+    assert!(stderr.contains("not inside a git repository"), "{stderr}");
+
+    // A dirty working tree.
+    let dir = example_repo();
+    let root = dir.path();
+    std::fs::write(root.join("app/config.py"), "# local edit\n").unwrap();
+    let (code, _, stderr) = run(onesession(root).args(["fix", "--branch", "x"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("uncommitted changes (app/config.py)"),
+        "{stderr}"
+    );
+    assert_eq!(git(root, &["branch", "--list", "x"]), "");
+
+    // An existing branch.
+    git(root, &["checkout", "-q", "--", "app/config.py"]);
+    git(root, &["branch", "taken"]);
+    let (code, _, stderr) = run(onesession(root).args(["fix", "--branch", "taken"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("branch `taken` already exists"), "{stderr}");
+    assert_eq!(
+        git(root, &["rev-parse", "taken"]),
+        git(root, &["rev-parse", "main"])
+    );
+
+    // --force replaces it.
+    let (code, stdout, stderr) =
+        run(onesession(root).args(["fix", "--branch", "taken", "--force"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_ne!(
+        git(root, &["rev-parse", "taken"]),
+        git(root, &["rev-parse", "main"])
+    );
+}
+
+#[test]
+fn allow_dirty_never_touches_changed_files() {
+    let dir = example_repo();
+    let root = dir.path();
+    // A local change in a file that has fixes.
+    let dirty = root.join("app/tasks/cleanup.py");
+    let mut text = std::fs::read_to_string(&dirty).unwrap();
+    text.push_str("# work in progress\n");
+    std::fs::write(&dirty, &text).unwrap();
+    let (code, stdout, stderr) =
+        run(onesession(root).args(["fix", "--branch", "fixes", "--allow-dirty"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&dirty).unwrap(),
+        text,
+        "the local change survives"
+    );
+    assert_eq!(
+        git(root, &["status", "--porcelain"]).trim(),
+        "M app/tasks/cleanup.py"
+    );
+    let changed = git(root, &["diff", "--name-only", "main", "fixes"]);
+    assert!(!changed.contains("app/tasks/cleanup.py"), "{changed}");
+    assert!(!changed.is_empty());
+}
+
+#[test]
+fn stay_leaves_the_user_on_the_new_branch() {
+    let dir = example_repo();
+    let root = dir.path();
+    let (code, _, stderr) = run(onesession(root).args(["fix", "--branch", "here", "--stay"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        git(root, &["symbolic-ref", "--short", "HEAD"]).trim(),
+        "here"
+    );
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn interactive_needs_a_terminal() {
+    let dir = example_repo();
+    let (code, _, stderr) = run(onesession(dir.path()).args(["fix", "-i"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: `fix -i` needs a terminal on stdin and stderr; use `onesession fix --diff` to review a patch, or `onesession fix` to apply the safe fixes"
+    );
+}

@@ -1,0 +1,240 @@
+//! The review loop driven by scripted answers: every key, quitting in the
+//! middle, the editor path, and a file changed during review.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use onesession_engine::{Inputs, Project, RuleSet, Settings};
+use onesession_review::interactive::{review, Answer, Interrupted, Prompter, ReviewSummary};
+use onesession_transforms::TRANSFORMS;
+use pretty_assertions::assert_eq;
+
+const FACTORY: &str = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})
+async_session_factory = async_sessionmaker(engine)
+legacy_factory = async_session_factory
+
+
+async def get_session():
+    async with async_session_factory() as session:
+        yield session
+";
+
+/// Two unused factory imports in `a.py`, one in `b.py`: three changes.
+const A: &str = "\
+from app.db.session import async_session_factory
+x = 1
+from app.db.session import legacy_factory
+y = 2
+";
+const B: &str = "from app.db.session import async_session_factory\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("app/db")).unwrap();
+        std::fs::write(root.join("onesession.toml"), "canonical-module = \"app.db.session\"\nfactories = [\"async_session_factory\", \"legacy_factory\"]\n").unwrap();
+        std::fs::write(root.join("app/db/session.py"), FACTORY).unwrap();
+        std::fs::write(root.join("app/a.py"), A).unwrap();
+        std::fs::write(root.join("app/b.py"), B).unwrap();
+        Self { _dir: dir, root }
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.root.join(name)).unwrap()
+    }
+
+    fn run(&self, prompter: &mut Scripted) -> (ReviewSummary, String) {
+        let settings = Settings::discover(&self.root, &self.root).unwrap();
+        let mut project = Project::load(
+            settings,
+            &Inputs {
+                paths: vec![self.root.clone()],
+                stdin: None,
+            },
+        )
+        .unwrap();
+        let rules = RuleSet::new(TRANSFORMS, None, &[], &[]).unwrap();
+        let mut out = Vec::new();
+        let names: Vec<String> = project.files.iter().map(|f| f.relative.clone()).collect();
+        let display = move |id: onesession_engine::text::FileId| names[id.0 as usize].clone();
+        let summary = review(&mut project, &rules, prompter, &mut out, false, &display).unwrap();
+        (summary, String::from_utf8(out).unwrap())
+    }
+}
+
+/// Answers from a script; `None` = end of input. Optionally runs a hook
+/// at the n-th question (to change a file during review).
+struct Scripted {
+    answers: VecDeque<Option<Answer>>,
+    edits: VecDeque<Option<String>>,
+    asked: usize,
+    hook: Option<(usize, Box<dyn FnMut()>)>,
+}
+
+impl Scripted {
+    fn new(answers: &[Answer]) -> Self {
+        Self {
+            answers: answers.iter().map(|a| Some(*a)).collect(),
+            edits: VecDeque::new(),
+            asked: 0,
+            hook: None,
+        }
+    }
+}
+
+impl Prompter for Scripted {
+    fn ask(&mut self, _question: &str) -> Result<Answer, Interrupted> {
+        self.asked += 1;
+        if let Some((at, hook)) = &mut self.hook {
+            if *at == self.asked {
+                hook();
+            }
+        }
+        self.answers.pop_front().flatten().ok_or(Interrupted)
+    }
+
+    fn edit(&mut self, _path: &str, proposed: &str) -> Result<Option<String>, Interrupted> {
+        Ok(self
+            .edits
+            .pop_front()
+            .unwrap_or_else(|| Some(proposed.to_owned())))
+    }
+}
+
+fn without(text: &str, lines: &[&str]) -> String {
+    text.lines()
+        .filter(|l| !lines.contains(l))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+const L1: &str = "from app.db.session import async_session_factory";
+const L2: &str = "from app.db.session import legacy_factory";
+
+#[test]
+fn yes_and_no() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::Yes, Answer::No, Answer::Yes]);
+    let (summary, out) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), without(A, &[L1]));
+    assert_eq!(fixture.read("app/b.py"), "");
+    assert_eq!((summary.applied, summary.skipped, summary.left), (2, 1, 0));
+    assert!(
+        out.contains("DB111 unused-session-import  app/a.py:1"),
+        "{out}"
+    );
+    assert!(out.contains("wrote app/a.py"), "{out}");
+    assert_eq!(prompter.asked, 3);
+}
+
+#[test]
+fn rest_of_file_applies_without_asking_again() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::RestOfFile, Answer::No]);
+    let (summary, _) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), without(A, &[L1, L2]));
+    assert_eq!(fixture.read("app/b.py"), B);
+    assert_eq!(prompter.asked, 2, "one question for a.py, one for b.py");
+    assert_eq!(summary.applied, 2);
+}
+
+#[test]
+fn all_of_rule_applies_everywhere() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::AllOfRule]);
+    let (summary, _) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), without(A, &[L1, L2]));
+    assert_eq!(fixture.read("app/b.py"), "");
+    assert_eq!((prompter.asked, summary.applied), (1, 3));
+}
+
+#[test]
+fn skip_file_moves_to_the_next_file() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::SkipFile, Answer::Yes]);
+    let (summary, _) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), A);
+    assert_eq!(fixture.read("app/b.py"), "");
+    assert_eq!((summary.applied, summary.skipped), (1, 2));
+}
+
+#[test]
+fn quit_writes_what_was_accepted_and_nothing_else() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::Yes, Answer::Quit]);
+    let (summary, _) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), without(A, &[L1]));
+    assert_eq!(fixture.read("app/b.py"), B);
+    assert!(summary.quit);
+    assert_eq!((summary.applied, summary.left), (1, 2));
+}
+
+#[test]
+fn end_of_input_is_a_quit() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::Yes]);
+    let (summary, _) = fixture.run(&mut prompter);
+    assert!(summary.quit);
+    assert_eq!(fixture.read("app/a.py"), without(A, &[L1]));
+    assert_eq!(fixture.read("app/b.py"), B);
+}
+
+#[test]
+fn help_explains_and_asks_again() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::Help, Answer::Quit]);
+    let (_, out) = fixture.run(&mut prompter);
+    assert!(
+        out.contains("A - apply this change and every remaining change of the same rule"),
+        "{out}"
+    );
+    assert_eq!(prompter.asked, 2);
+    assert_eq!(fixture.read("app/a.py"), A);
+}
+
+#[test]
+fn edit_accepts_what_parses_and_rejects_what_does_not() {
+    let fixture = Fixture::new();
+    let mut prompter = Scripted::new(&[Answer::Edit, Answer::Edit, Answer::Quit]);
+    prompter.edits.push_back(Some("def broken(:\n".into()));
+    prompter
+        .edits
+        .push_back(Some("# rewritten by hand\n".into()));
+    let (summary, out) = fixture.run(&mut prompter);
+    assert!(
+        out.contains("not accepted: your edit does not parse"),
+        "{out}"
+    );
+    assert_eq!(fixture.read("app/a.py"), "# rewritten by hand\n");
+    assert_eq!(fixture.read("app/b.py"), B);
+    assert_eq!(summary.applied, 1);
+}
+
+#[test]
+fn a_file_changed_during_review_is_not_overwritten() {
+    let fixture = Fixture::new();
+    let path: PathBuf = fixture.root.join("app/a.py");
+    let mut prompter = Scripted::new(&[Answer::Yes, Answer::No, Answer::No]);
+    let changed = Path::new(&path).to_owned();
+    prompter.hook = Some((
+        1,
+        Box::new(move || std::fs::write(&changed, "# changed elsewhere\n").unwrap()),
+    ));
+    let (summary, out) = fixture.run(&mut prompter);
+    assert_eq!(fixture.read("app/a.py"), "# changed elsewhere\n");
+    assert!(
+        out.contains("not written: app/a.py: changed on disk since it was read"),
+        "{out}"
+    );
+    assert_eq!(summary.applied, 0);
+    assert_eq!(summary.problems.len(), 1);
+}
