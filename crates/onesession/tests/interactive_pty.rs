@@ -1,0 +1,64 @@
+//! `fix -i` driven in a pseudo-terminal, answering y, n and q.
+
+use std::path::Path;
+use std::process::Command;
+
+const SESSION: &str = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})
+async_session_factory = async_sessionmaker(engine)
+legacy_factory = async_session_factory
+
+
+async def get_session():
+    async with async_session_factory() as session:
+        yield session
+";
+const A: &str = "from app.db.session import async_session_factory\nx = 1\nfrom app.db.session import legacy_factory\ny = 2\n";
+const B: &str = "from app.db.session import async_session_factory\n";
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn answers_y_n_q_in_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "onesession.toml",
+        "canonical-module = \"app.db.session\"\nfactories = [\"async_session_factory\", \"legacy_factory\"]\n",
+    );
+    write(root, "app/db/session.py", SESSION);
+    write(root, "app/a.py", A);
+    write(root, "app/b.py", B);
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
+    command.args(["fix", "-i", "--color", "never"]).current_dir(root);
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    session.exp_string("DB111 unused-session-import  app/a.py:1").unwrap();
+    session.exp_string("Apply this change?").unwrap();
+    session.send("y").unwrap();
+    session.flush().unwrap();
+    session.exp_string("app/a.py:3").unwrap();
+    session.exp_string("Apply this change?").unwrap();
+    session.send("n").unwrap();
+    session.flush().unwrap();
+    session.exp_string("wrote app/a.py").unwrap();
+    session.exp_string("app/b.py:1").unwrap();
+    session.exp_string("Apply this change?").unwrap();
+    session.send("q").unwrap();
+    session.flush().unwrap();
+    session.exp_string("Applied 1 change in 1 file, skipped 1, left 1.").unwrap();
+    session.exp_eof().unwrap();
+
+    assert_eq!(
+        std::fs::read_to_string(root.join("app/a.py")).unwrap(),
+        "x = 1\nfrom app.db.session import legacy_factory\ny = 2\n"
+    );
+    assert_eq!(std::fs::read_to_string(root.join("app/b.py")).unwrap(), B);
+}
