@@ -1,11 +1,14 @@
 //! Convert `db_params` plumbing to the sanctioned session provider (DB104).
 
-use onesession_engine::python::ast::{self, Expr};
-use onesession_engine::python::range_of;
-use onesession_engine::text::TextRange;
+use std::collections::{BTreeMap, HashMap};
+
+use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::source::{line_start, remove_list_item};
+use onesession_engine::python::{range_of, BindingId, BindingKind};
+use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_expr, functions, method_name};
+use crate::helpers::{for_each_expr, for_each_stmt, functions, method_name};
 
 declare_rule! {
     /// ## What it finds
@@ -45,11 +48,20 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Planned as unsafe and cross-file: the argument is dropped at every
-    /// call site and the parameter at the definition, sessions built from
-    /// it become `async with get_session() as session`, and imports that
-    /// become unused are removed. It changes signatures other callers may
-    /// rely on, so it needs review.
+    /// Unsafe and cross-file, one unit per background function: the
+    /// argument is dropped at every call site, an endpoint's
+    /// `Depends(get_db_params)` parameter goes when those arguments were its
+    /// only uses, the function's `db_params` parameter goes and
+    /// `async with X(db_params) as session` becomes
+    /// `async with get_session() as session`; imports left unused
+    /// (`get_db_params`, `Depends`, `X`) are removed. It changes signatures
+    /// other callers may rely on, so it needs review. Manual (the whole unit)
+    /// when the function uses `db_params` any other way or builds its
+    /// session differently (the message names the lines to replace), when
+    /// a `db_params=` keyword goes to a callee outside the project or one
+    /// without such a parameter, or when the signature cannot be edited
+    /// cleanly (`*db_params` followed by keyword-only parameters). A
+    /// provider imported and no longer used is removed (safe).
     pub static DB104 = { id: "DB104", name: "db-params", summary: "Connection settings passed around as `db_params` instead of using the session provider" };
 }
 
@@ -71,8 +83,32 @@ impl Transform for DbParams {
         arguments(checker, &mut found);
         found.sort_by_key(|(range, _)| (range.start, range.end));
         found.dedup_by(|a, b| a.0 == b.0);
+        let mut plan = plan(checker);
+        let mut fixes: HashMap<TextRange, (String, Option<Fix>)> = HashMap::new();
+        for (key, part) in &plan.groups {
+            let fix = group_fix(checker, part);
+            for range in &part.findings {
+                fixes.insert(range.clone(), (key.clone(), fix.clone()));
+            }
+        }
         for (range, message) in found {
-            checker.report(&DB104, range, message);
+            let message = plan.messages.remove(&range).unwrap_or(message);
+            let standalone = plan.standalone.remove(&range);
+            let grouped = fixes.get(&range).cloned();
+            if let Some(finding) = checker.report(&DB104, range, message) {
+                match (grouped, standalone) {
+                    (Some((group, fix)), _) => {
+                        finding.group = Some(group);
+                        finding.fix = fix;
+                    }
+                    (None, fix) => finding.fix = fix,
+                }
+            }
+        }
+        for (range, message, fix) in unused_provider_imports(checker) {
+            if let Some(finding) = checker.report(&DB104, range, message) {
+                finding.fix = fix;
+            }
         }
     }
 }
@@ -234,4 +270,752 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
             }
         }
     });
+}
+
+// ---------------------------------------------------------------------
+// The fix: one unit per background function (callee), across files.
+// ---------------------------------------------------------------------
+
+/// What this file contributes to one callee's group.
+#[derive(Default)]
+struct GroupPart {
+    /// Finding ranges that belong to the group.
+    findings: Vec<TextRange>,
+    edits: Vec<Edit>,
+    /// Ranges the unit removes or replaces in this file (for "is every use
+    /// of this name gone").
+    removed: Vec<TextRange>,
+    /// Import bindings `(alias range, uses)` to drop when all their uses
+    /// fall in `removed`.
+    import_candidates: Vec<(TextRange, Vec<TextRange>)>,
+    /// The sanctioned context manager must be imported.
+    add_cm: bool,
+    /// This side cannot be rewritten: the whole group stays manual.
+    manual: bool,
+}
+
+/// The fix plan of one file.
+#[derive(Default)]
+struct Plan {
+    groups: BTreeMap<String, GroupPart>,
+    /// Message replacing the detector's one (manual sides say what to do).
+    messages: HashMap<TextRange, String>,
+    /// Fixes of findings outside any group (an unused injected parameter).
+    standalone: HashMap<TextRange, Fix>,
+}
+
+fn group_key(qualified: &str) -> String {
+    format!("convert-db-params:{qualified}")
+}
+
+/// The sanctioned context manager: `(local name, module to import it from
+/// or None when already imported)`. `None` when the name is taken here.
+fn context_manager_local(checker: &Checker<'_>) -> Option<(String, Option<String>)> {
+    let qualified = checker.canon().context_manager.clone()?;
+    if let Some(local) = checker.local_name_of(&qualified) {
+        return Some((local, None));
+    }
+    let (module, name) = qualified.rsplit_once('.')?;
+    (!checker.semantic.is_bound_anywhere(name)).then(|| (name.to_owned(), Some(module.to_owned())))
+}
+
+fn contains(outer: &TextRange, inner: &TextRange) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn inside_any(ranges: &[TextRange], inner: &TextRange) -> bool {
+    ranges.iter().any(|r| contains(r, inner))
+}
+
+/// The parameter binding declared at `def_range`.
+fn parameter_binding(checker: &Checker<'_>, def_range: &TextRange) -> Option<BindingId> {
+    checker
+        .semantic
+        .bindings()
+        .find(|(_, b)| b.kind == BindingKind::Parameter && &b.range == def_range)
+        .map(|(id, _)| id)
+}
+
+/// The import binding a name expression resolves to: `(alias range, uses)`.
+fn import_of(checker: &Checker<'_>, expr: &Expr) -> Option<(TextRange, Vec<TextRange>)> {
+    let Expr::Name(name) = expr else { return None };
+    let id = checker.semantic.resolve(name)?;
+    let binding = checker.semantic.binding(id);
+    matches!(binding.kind, BindingKind::Import { .. })
+        .then(|| (binding.range.clone(), checker.semantic.uses(id).to_vec()))
+}
+
+/// Skips whitespace, commas and comments forward from `from` up to `to`,
+/// returning the offset of `wanted` if it is met first.
+fn find_in_gap(source: &str, from: usize, to: usize, wanted: u8) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = from;
+    while i < to {
+        match bytes[i] {
+            b if b == wanted => return Some(i),
+            b'#' => {
+                while i < to && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' | b',' | b'\\' => i += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Backward from `at` over whitespace (no comments) to `wanted`.
+fn find_before(source: &str, at: usize, wanted: u8) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b if b == wanted => return Some(i),
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// When `item` sits alone on its line(s) (maybe followed by its comma and a
+/// comment), the range of those whole lines.
+fn own_lines(source: &str, item: &TextRange) -> Option<TextRange> {
+    let start = line_start(source, item.start);
+    if !source[start..item.start]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        return None;
+    }
+    let rest = &source[item.end..];
+    let mut i = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if rest[i..].starts_with(',') {
+        i += 1;
+        i += rest[i..].len() - rest[i..].trim_start_matches([' ', '\t']).len();
+    }
+    if rest[i..].starts_with('#') {
+        i += rest[i..].find('\n').unwrap_or(rest.len() - i);
+    }
+    if rest[i..].starts_with("\r\n") {
+        Some(start..item.end + i + 2)
+    } else if rest[i..].starts_with('\n') {
+        Some(start..item.end + i + 1)
+    } else {
+        None
+    }
+}
+
+/// Edits removing the items at `removed` (indices into `items`, the ranges
+/// of a comma-separated list in source order) with their commas. An item
+/// alone on its line goes with its line.
+fn remove_items(source: &str, items: &[TextRange], removed: &[usize]) -> Vec<Edit> {
+    let mut ranges: Vec<TextRange> = Vec::new();
+    for &i in removed {
+        let item = &items[i];
+        if let Some(lines) = own_lines(source, item) {
+            ranges.push(lines);
+            continue;
+        }
+        if i + 1 < items.len() {
+            ranges.push(remove_list_item(items, i).range);
+        } else if let Some(kept) = (0..i).rev().find(|j| !removed.contains(j)) {
+            ranges.push(items[kept].end..item.end);
+        } else {
+            // Everything goes: take a trailing comma too.
+            let rest = &source[item.end..];
+            let ws = rest.len() - rest.trim_start().len();
+            let end = if rest[ws..].starts_with(',') {
+                item.end + ws + 1
+            } else {
+                item.end
+            };
+            ranges.push(item.start..end);
+        }
+    }
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<TextRange> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged.into_iter().map(Edit::delete).collect()
+}
+
+/// A parameter list as removable items: the parameters (with annotation
+/// and default, `*`/`**` included) and the bare `*` and `/` separators.
+struct ParamItems {
+    items: Vec<TextRange>,
+    /// Per item: the parameter's `Arg` range, `None` for a separator.
+    defs: Vec<Option<TextRange>>,
+    slash: Option<usize>,
+    star: Option<usize>,
+}
+
+fn param_items(source: &str, args: &ast::Arguments) -> Option<ParamItems> {
+    let mut out = ParamItems {
+        items: Vec::new(),
+        defs: Vec::new(),
+        slash: None,
+        star: None,
+    };
+    let with_default = |arg: &ast::ArgWithDefault| {
+        let def = range_of(&arg.def);
+        let end = arg.default.as_deref().map_or(def.end, |d| range_of(d).end);
+        (def.start..end, def)
+    };
+    for arg in &args.posonlyargs {
+        let (item, def) = with_default(arg);
+        out.items.push(item);
+        out.defs.push(Some(def));
+    }
+    if let Some(last) = out.items.last() {
+        let next = args
+            .args
+            .first()
+            .map(|a| range_of(&a.def).start)
+            .or(args.vararg.as_deref().map(|a| range_of(a).start))
+            .or(args.kwonlyargs.first().map(|a| range_of(&a.def).start))
+            .or(args.kwarg.as_deref().map(|a| range_of(a).start))
+            .unwrap_or(source.len());
+        let at = find_in_gap(source, last.end, next, b'/')?;
+        out.slash = Some(out.items.len());
+        out.items.push(at..at + 1);
+        out.defs.push(None);
+    }
+    for arg in &args.args {
+        let (item, def) = with_default(arg);
+        out.items.push(item);
+        out.defs.push(Some(def));
+    }
+    if let Some(arg) = args.vararg.as_deref() {
+        let def = range_of(arg);
+        let star = find_before(source, def.start, b'*')?;
+        out.items.push(star..def.end);
+        out.defs.push(Some(def));
+    } else if let Some(first) = args.kwonlyargs.first() {
+        let first = range_of(&first.def).start;
+        let at = match out.items.last() {
+            Some(last) => find_in_gap(source, last.end, first, b'*')?,
+            None => {
+                // `(*, x)`: back from `x` over `,` to the `*`.
+                let comma = find_before(source, first, b',')?;
+                find_before(source, comma, b'*')?
+            }
+        };
+        out.star = Some(out.items.len());
+        out.items.push(at..at + 1);
+        out.defs.push(None);
+    }
+    for arg in &args.kwonlyargs {
+        let (item, def) = with_default(arg);
+        out.items.push(item);
+        out.defs.push(Some(def));
+    }
+    if let Some(arg) = args.kwarg.as_deref() {
+        let def = range_of(arg);
+        let stars = find_before(source, def.start, b'*')?;
+        let stars = find_before(source, stars, b'*')?;
+        out.items.push(stars..def.end);
+        out.defs.push(Some(def));
+    }
+    Some(out)
+}
+
+/// Edits removing the parameters whose `Arg` ranges are `params`, with a
+/// separator left dangling; `None` when that cannot be done cleanly.
+fn remove_params(
+    source: &str,
+    args: &ast::Arguments,
+    params: &[TextRange],
+) -> Option<(Vec<Edit>, Vec<TextRange>)> {
+    let items = param_items(source, args)?;
+    let mut removed: Vec<usize> = items
+        .defs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.as_ref().is_some_and(|d| params.contains(d)))
+        .map(|(i, _)| i)
+        .collect();
+    let gone = |range: &TextRange| params.contains(range);
+    if let Some(slash) = items.slash {
+        if args.posonlyargs.iter().all(|a| gone(&range_of(&a.def))) {
+            removed.push(slash);
+        }
+    }
+    if let Some(star) = items.star {
+        if args.kwonlyargs.iter().all(|a| gone(&range_of(&a.def))) {
+            removed.push(star);
+        }
+    }
+    if let Some(vararg) = args.vararg.as_deref() {
+        // Dropping `*args` would turn the keyword-only ones positional.
+        if gone(&range_of(vararg)) && !args.kwonlyargs.iter().all(|a| gone(&range_of(&a.def))) {
+            return None;
+        }
+    }
+    removed.sort_unstable();
+    let ranges = removed.iter().map(|&i| items.items[i].clone()).collect();
+    Some((remove_items(source, &items.items, &removed), ranges))
+}
+
+/// Every function definition with its qualified key when the project index
+/// knows it (top level, or a method of a top-level class).
+struct Def<'a> {
+    name: &'a str,
+    args: &'a ast::Arguments,
+    body: &'a [Stmt],
+    key: Option<String>,
+}
+
+fn defs<'a>(checker: &Checker<'a>) -> Vec<Def<'a>> {
+    let module = checker.module().map(str::to_owned);
+    let mut out = Vec::new();
+    let mut indexed: HashMap<TextRange, String> = HashMap::new();
+    if let Some(module) = &module {
+        for stmt in &checker.parsed.body {
+            match stmt {
+                Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
+                | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { name, .. }) => {
+                    indexed.insert(range_of(stmt), format!("{module}.{name}"));
+                }
+                Stmt::ClassDef(class) => {
+                    for inner in &class.body {
+                        if let Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
+                        | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { name, .. }) = inner
+                        {
+                            indexed
+                                .insert(range_of(inner), format!("{module}.{}.{name}", class.name));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let (name, args, body) = match stmt {
+            Stmt::FunctionDef(d) => (d.name.as_str(), d.args.as_ref(), &d.body[..]),
+            Stmt::AsyncFunctionDef(d) => (d.name.as_str(), d.args.as_ref(), &d.body[..]),
+            _ => return,
+        };
+        let key = indexed
+            .get(&range_of(stmt))
+            .map(|q| checker.project.canonicalize(q))
+            .filter(|q| checker.project.function(q).is_some());
+        out.push(Def {
+            name,
+            args,
+            body,
+            key,
+        });
+    });
+    out
+}
+
+/// All parameters of a definition: `(Arg range, name, with default)`.
+fn all_params(args: &ast::Arguments) -> Vec<(TextRange, &str, Option<&ast::ArgWithDefault>)> {
+    let mut out = Vec::new();
+    for arg in args.posonlyargs.iter().chain(&args.args) {
+        out.push((range_of(&arg.def), arg.def.arg.as_str(), Some(arg)));
+    }
+    if let Some(arg) = args.vararg.as_deref() {
+        out.push((range_of(arg), arg.arg.as_str(), None));
+    }
+    for arg in &args.kwonlyargs {
+        out.push((range_of(&arg.def), arg.def.arg.as_str(), Some(arg)));
+    }
+    if let Some(arg) = args.kwarg.as_deref() {
+        out.push((range_of(arg), arg.arg.as_str(), None));
+    }
+    out
+}
+
+fn plan(checker: &Checker<'_>) -> Plan {
+    let mut plan = Plan::default();
+    call_sites(checker, &mut plan);
+    let defs = defs(checker);
+    endpoint_params(checker, &defs, &mut plan);
+    definitions(checker, &defs, &mut plan);
+    plan
+}
+
+/// Call sites: drop the argument that lands in the callee's `db_params`.
+fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
+    let source = checker.source;
+    for_each_expr(&checker.parsed.body, |expr| {
+        let Expr::Call(call) = expr else { return };
+        let (callee, offset) = match method_name(call) {
+            Some((_, "add_task")) if !call.args.is_empty() => (&call.args[0], 1),
+            _ => (call.func.as_ref(), 0),
+        };
+        let Some(qualified) = checker.qualified(callee) else {
+            return;
+        };
+        let Some(sig) = checker.project.function(&qualified) else {
+            return;
+        };
+        let mut items: Vec<TextRange> = call
+            .args
+            .iter()
+            .map(range_of)
+            .chain(call.keywords.iter().map(range_of))
+            .collect();
+        items.sort_by_key(|r| r.start);
+        let mut targets: Vec<TextRange> = Vec::new();
+        let mut manual = false;
+        for keyword in &call.keywords {
+            let Some(name) = keyword.arg.as_deref() else {
+                continue;
+            };
+            if is_db_params_name(checker, name) {
+                targets.push(range_of(keyword));
+                manual |= !sig.params.iter().any(|p| p.name == name);
+            }
+        }
+        let skip = usize::from(sig.positional(0).is_some_and(|p| p.name == "cls"));
+        for (i, arg) in call.args[offset..].iter().enumerate() {
+            if matches!(arg, Expr::Starred(_)) {
+                break;
+            }
+            let Some(param) = sig.positional(i + skip) else {
+                break;
+            };
+            if is_db_params_name(checker, &param.name) {
+                targets.push(range_of(arg));
+            }
+        }
+        if targets.is_empty() {
+            return;
+        }
+        let removed: Vec<usize> = targets
+            .iter()
+            .filter_map(|t| items.iter().position(|i| i == t))
+            .collect();
+        let part = plan.groups.entry(group_key(&qualified)).or_default();
+        part.findings.extend(targets.iter().cloned());
+        part.manual |= manual;
+        part.edits.extend(remove_items(source, &items, &removed));
+        part.removed.extend(targets);
+    });
+}
+
+/// Endpoint parameters injected with `Depends(get_db_params)`: dropped with
+/// the call-site arguments that were their only uses.
+fn endpoint_params(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
+    let source = checker.source;
+    for def in defs {
+        for arg in def
+            .args
+            .posonlyargs
+            .iter()
+            .chain(&def.args.args)
+            .chain(&def.args.kwonlyargs)
+        {
+            if injected_provider(checker, arg).is_none() {
+                continue;
+            }
+            let def_range = range_of(&arg.def);
+            let Some(binding) = parameter_binding(checker, &def_range) else {
+                continue;
+            };
+            let uses = checker.semantic.uses(binding);
+            // The provider's import goes when this parameter was its last use.
+            let provider_import = provider_expr(checker, arg).and_then(|e| import_of(checker, e));
+            if uses.is_empty() {
+                let Some((edits, removed)) = remove_params(source, def.args, &[def_range.clone()])
+                else {
+                    continue;
+                };
+                let mut imports = checker.imports();
+                if let Some((alias, alias_uses)) = &provider_import {
+                    if alias_uses.iter().all(|u| inside_any(&removed, u)) {
+                        imports.remove(alias);
+                    }
+                }
+                let mut edits = edits;
+                edits.extend(imports.finish());
+                plan.standalone.insert(def_range, checker.fix_unsafe(edits));
+                continue;
+            }
+            let owner = plan
+                .groups
+                .iter()
+                .find(|(_, part)| uses.iter().all(|u| inside_any(&part.removed, u)));
+            let Some((key, _)) = owner else { continue };
+            let key = key.clone();
+            let part = plan.groups.get_mut(&key).expect("found above");
+            match remove_params(source, def.args, &[def_range.clone()]) {
+                Some((edits, removed)) => {
+                    part.edits.extend(edits);
+                    part.removed.extend(removed);
+                    part.import_candidates.extend(provider_import);
+                    // `Depends` itself, when this was its last use.
+                    part.import_candidates
+                        .extend(depends_call(checker, arg).and_then(|f| import_of(checker, f)));
+                }
+                None => part.manual = true,
+            }
+            part.findings.push(def_range);
+        }
+    }
+}
+
+/// The `get_db_params` expression of a parameter's `Depends(...)`.
+fn provider_expr<'e>(checker: &Checker<'_>, arg: &'e ast::ArgWithDefault) -> Option<&'e Expr> {
+    let mut candidates: Vec<&Expr> = Vec::new();
+    if let Some(default) = arg.default.as_deref() {
+        candidates.push(default);
+    }
+    if let Some(Expr::Subscript(sub)) = arg.def.annotation.as_deref() {
+        if let Expr::Tuple(tuple) = sub.slice.as_ref() {
+            candidates.extend(tuple.elts.iter().skip(1));
+        }
+    }
+    candidates.into_iter().find_map(|candidate| {
+        let target = checker.depends_target(candidate)?;
+        is_provider(checker, target).then_some(target)
+    })
+}
+
+/// The `Depends` callee of a parameter injected with the provider.
+fn depends_call<'e>(checker: &Checker<'_>, arg: &'e ast::ArgWithDefault) -> Option<&'e Expr> {
+    let mut candidates: Vec<&Expr> = Vec::new();
+    if let Some(default) = arg.default.as_deref() {
+        candidates.push(default);
+    }
+    if let Some(Expr::Subscript(sub)) = arg.def.annotation.as_deref() {
+        if let Expr::Tuple(tuple) = sub.slice.as_ref() {
+            candidates.extend(tuple.elts.iter().skip(1));
+        }
+    }
+    candidates.into_iter().find_map(|candidate| {
+        let Expr::Call(call) = candidate else {
+            return None;
+        };
+        let target = checker.depends_target(candidate)?;
+        is_provider(checker, target).then_some(call.func.as_ref())
+    })
+}
+
+/// `async with X(... db_params ...)` items: `(context expression, callee,
+/// ranges of the direct `db_params`-like name arguments)`.
+fn session_builders<'a>(body: &'a [Stmt]) -> Vec<(TextRange, &'a Expr, Vec<TextRange>)> {
+    let mut out = Vec::new();
+    for_each_stmt(body, |stmt| {
+        let Stmt::AsyncWith(with) = stmt else { return };
+        for item in &with.items {
+            let Expr::Call(call) = &item.context_expr else {
+                continue;
+            };
+            let names: Vec<TextRange> = call
+                .args
+                .iter()
+                .map(|a| match a {
+                    Expr::Starred(s) => s.value.as_ref(),
+                    other => other,
+                })
+                .chain(call.keywords.iter().map(|k| &k.value))
+                .filter(|a| matches!(a, Expr::Name(_)))
+                .map(range_of)
+                .collect();
+            out.push((range_of(&item.context_expr), call.func.as_ref(), names));
+        }
+    });
+    out
+}
+
+/// The lines a leftover use sits on: its statement's, or its own line for
+/// the header of a compound statement.
+fn use_lines(checker: &Checker<'_>, body: &[Stmt], use_range: &TextRange) -> (usize, usize) {
+    let mut best: Option<&Stmt> = None;
+    for_each_stmt(body, |stmt| {
+        if contains(&range_of(stmt), use_range) {
+            best = Some(stmt);
+        }
+    });
+    let range = match best {
+        Some(
+            stmt @ (Stmt::Expr(_)
+            | Stmt::Assign(_)
+            | Stmt::AnnAssign(_)
+            | Stmt::AugAssign(_)
+            | Stmt::Return(_)
+            | Stmt::Raise(_)
+            | Stmt::Assert(_)
+            | Stmt::Delete(_)),
+        ) => range_of(stmt),
+        _ => use_range.clone(),
+    };
+    (
+        checker.line(range.start),
+        checker.line(range.end.saturating_sub(1).max(range.start)),
+    )
+}
+
+/// Definitions: drop the parameter and open the session with the provider.
+fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
+    let source = checker.source;
+    let cm_setting = context_manager(checker).to_owned();
+    for def in defs {
+        let params: Vec<TextRange> = all_params(def.args)
+            .into_iter()
+            .filter(|(_, name, arg)| {
+                is_db_params_name(checker, name)
+                    && arg.map_or(true, |a| injected_provider(checker, a).is_none())
+            })
+            .map(|(range, _, _)| range)
+            .collect();
+        if params.is_empty() {
+            continue;
+        }
+        let Some(key) = &def.key else { continue };
+        let key = group_key(key);
+        let own_removed = plan
+            .groups
+            .get(&key)
+            .map(|p| p.removed.clone())
+            .unwrap_or_default();
+        let builders = session_builders(def.body);
+        let mut replaced: Vec<(TextRange, &Expr)> = Vec::new();
+        let mut leftover: Vec<TextRange> = Vec::new();
+        for param in &params {
+            let Some(binding) = parameter_binding(checker, param) else {
+                leftover.push(param.clone());
+                continue;
+            };
+            for u in checker.semantic.uses(binding) {
+                if inside_any(&own_removed, u) {
+                    continue;
+                }
+                match builders.iter().find(|(_, _, names)| names.contains(u)) {
+                    Some((ctx, callee, _)) => {
+                        if !replaced.iter().any(|(r, _)| r == ctx) {
+                            replaced.push((ctx.clone(), *callee));
+                        }
+                    }
+                    None => leftover.push(u.clone()),
+                }
+            }
+        }
+        let cm = context_manager_local(checker);
+        let removal = remove_params(source, def.args, &params);
+        let part = plan.groups.entry(key).or_default();
+        part.findings.extend(params.iter().cloned());
+        let names: Vec<&str> = all_params(def.args)
+            .into_iter()
+            .filter(|(r, _, _)| params.contains(r))
+            .map(|(_, n, _)| n)
+            .collect();
+        let shown = names.join("`, `");
+        if !leftover.is_empty() || removal.is_none() || (cm.is_none() && !replaced.is_empty()) {
+            part.manual = true;
+            let (first, last) = leftover
+                .iter()
+                .map(|u| use_lines(checker, def.body, u))
+                .fold((usize::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
+            let message = if leftover.is_empty() {
+                format!(
+                    "parameter `{shown}` of `{}` carries connection settings; open the session with `async with {cm_setting}() as session:` and drop `{shown}` by hand (the automatic fix cannot rewrite this signature)",
+                    def.name
+                )
+            } else {
+                let lines = if first == last {
+                    format!("line {first}, which builds")
+                } else {
+                    format!("lines {first}-{last}, which build")
+                };
+                format!(
+                    "parameter `{shown}` of `{}` carries connection settings; replace {lines} a session from `{shown}` with `async with {cm_setting}() as session:`, then drop the parameter",
+                    def.name
+                )
+            };
+            for param in &params {
+                plan.messages.insert(param.clone(), message.clone());
+            }
+            continue;
+        }
+        let (edits, removed) = removal.expect("checked above");
+        part.edits.extend(edits);
+        part.removed.extend(removed);
+        if let Some((local, module)) = cm {
+            for (ctx, callee) in &replaced {
+                part.edits
+                    .push(Edit::replace(ctx.clone(), format!("{local}()")));
+                part.removed.push(ctx.clone());
+                let is_cm = checker.is_context_manager(callee);
+                if let (false, Some(import)) = (is_cm, import_of(checker, callee)) {
+                    part.import_candidates.push(import);
+                }
+            }
+            part.add_cm |= module.is_some() && !replaced.is_empty();
+        }
+    }
+}
+
+/// The fix for one group's part in this file; `None` when manual.
+fn group_fix(checker: &Checker<'_>, part: &GroupPart) -> Option<Fix> {
+    if part.manual || part.edits.is_empty() {
+        return None;
+    }
+    let mut imports = checker.imports();
+    let mut seen: Vec<&TextRange> = Vec::new();
+    for (alias, uses) in &part.import_candidates {
+        if !seen.contains(&alias) && uses.iter().all(|u| inside_any(&part.removed, u)) {
+            imports.remove(alias);
+            seen.push(alias);
+        }
+    }
+    if part.add_cm {
+        if let Some((local, Some(module))) = context_manager_local(checker) {
+            imports.add(&module, &local);
+        }
+    }
+    let mut edits = part.edits.clone();
+    edits.extend(imports.finish());
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    if edits.windows(2).any(|w| w[0].conflicts_with(&w[1])) {
+        return None;
+    }
+    Some(checker.fix_unsafe(edits))
+}
+
+/// A provider (`get_db_params`) imported at module level and never used:
+/// what the conversion leaves behind when several endpoints shared it.
+fn unused_provider_imports(checker: &Checker<'_>) -> Vec<(TextRange, String, Option<Fix>)> {
+    if checker.file.is_package {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (id, binding) in checker.semantic.bindings() {
+        let BindingKind::Import { qualified } = &binding.kind else {
+            continue;
+        };
+        let last = qualified.rsplit('.').next().unwrap_or(qualified);
+        let is_provider = checker
+            .settings()
+            .db_params_providers
+            .iter()
+            .any(|p| p == last);
+        if !is_provider || !checker.semantic.uses(id).is_empty() {
+            continue;
+        }
+        let mut imports = checker.imports();
+        let fix = imports
+            .remove(&binding.range)
+            .then(|| checker.fix_safe(imports.finish()));
+        out.push((
+            binding.range.clone(),
+            format!(
+                "`{}` (the `db_params` provider) is imported but not used; remove the import",
+                binding.name
+            ),
+            fix,
+        ));
+    }
+    out
 }
