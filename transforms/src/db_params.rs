@@ -727,7 +727,7 @@ fn endpoint_params(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             // The provider's import goes when this parameter was its last use.
             let provider_import = provider_expr(checker, arg).and_then(|e| import_of(checker, e));
             if uses.is_empty() {
-                let Some((edits, removed)) = remove_params(source, def.args, &[def_range.clone()])
+                let Some((edits, removed)) = remove_params(source, def.args, std::slice::from_ref(&def_range))
                 else {
                     continue;
                 };
@@ -749,7 +749,7 @@ fn endpoint_params(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             let Some((key, _)) = owner else { continue };
             let key = key.clone();
             let part = plan.groups.get_mut(&key).expect("found above");
-            match remove_params(source, def.args, &[def_range.clone()]) {
+            match remove_params(source, def.args, std::slice::from_ref(&def_range)) {
                 Some((edits, removed)) => {
                     part.edits.extend(edits);
                     part.removed.extend(removed);
@@ -804,7 +804,7 @@ fn depends_call<'e>(checker: &Checker<'_>, arg: &'e ast::ArgWithDefault) -> Opti
 
 /// `async with X(... db_params ...)` items: `(context expression, callee,
 /// ranges of the direct `db_params`-like name arguments)`.
-fn session_builders<'a>(body: &'a [Stmt]) -> Vec<(TextRange, &'a Expr, Vec<TextRange>)> {
+fn session_builders(body: &[Stmt]) -> Vec<(TextRange, &Expr, Vec<TextRange>)> {
     let mut out = Vec::new();
     for_each_stmt(body, |stmt| {
         let Stmt::AsyncWith(with) = stmt else { return };
@@ -866,7 +866,7 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             .into_iter()
             .filter(|(_, name, arg)| {
                 is_db_params_name(checker, name)
-                    && arg.map_or(true, |a| injected_provider(checker, a).is_none())
+                    && arg.is_none_or(|a| injected_provider(checker, a).is_none())
             })
             .map(|(range, _, _)| range)
             .collect();

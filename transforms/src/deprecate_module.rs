@@ -398,7 +398,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
 
 /// Calls whose callee starts at an offset: `(callee range, call, is the
 /// context expression of an `async with` item)`.
-fn calls_by_callee<'a>(body: &'a [Stmt]) -> Vec<(TextRange, &'a ast::ExprCall, bool)> {
+fn calls_by_callee(body: &[Stmt]) -> Vec<(TextRange, &ast::ExprCall, bool)> {
     let mut context = HashSet::new();
     for_each_stmt(body, |stmt| {
         if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {

@@ -5,7 +5,8 @@
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS};
 use onesession_engine::python::ast::{self, Constant, Expr};
 use onesession_engine::python::range_of;
-use onesession_engine::text::TextRange;
+use onesession_engine::python::source::{indentation_at, line_end};
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::for_each_expr;
@@ -49,8 +50,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Unsafe: the missing `connect_args` keys are added (the values may
-    /// need adjusting). Manual for URL problems (user, host, port).
+    /// Unsafe: the missing keys are added to a `connect_args={...}` dict
+    /// literal, or as a new `connect_args={...}` keyword argument (in the
+    /// call's own layout): `"statement_cache_size": 0`, and
+    /// `"ssl": "require"` for asyncpg (`"sslmode": "require"` for
+    /// psycopg); the values may need adjusting (an `ssl.SSLContext`).
+    /// Manual when `connect_args` is a variable or a call, for a wrong
+    /// value (`statement_cache_size` not 0, `ssl` turned off), for SSL with
+    /// another driver, and for URL problems (user, host, port).
     pub static DB109 = { id: "DB109", name: "engine-config", summary: "Engine configuration breaks the declared pooler/SSL settings" };
 }
 
@@ -67,23 +74,176 @@ impl Transform for EngineConfig {
     }
 
     fn check(&self, checker: &mut Checker<'_>) {
-        let mut found: Vec<(TextRange, String)> = Vec::new();
+        let mut found: Vec<(TextRange, String, Option<Edits>)> = Vec::new();
         for_each_expr(&checker.parsed.body, |expr| {
             let Expr::Call(call) = expr else { return };
             if let Some(engine) = EngineCall::of(checker, call) {
-                check_engine(checker, &engine, &mut found);
+                let mut own = Vec::new();
+                check_engine(checker, &engine, &mut own);
+                // One fix adds every missing entry; each finding about a
+                // missing entry carries it (one unit, identical edits).
+                let entries: Vec<String> = own
+                    .iter()
+                    .filter_map(|(_, _, m)| m.as_ref().and_then(|m| m.entry(&engine)))
+                    .collect();
+                let edits = add_connect_args(checker, &engine, &entries);
+                for (range, message, missing) in own {
+                    let fix = match (&missing, &edits) {
+                        (Some(m), Some(edits)) if m.entry(&engine).is_some() => Some(edits.clone()),
+                        _ => None,
+                    };
+                    found.push((range, message, fix));
+                }
             }
         });
-        for (range, message) in found {
-            checker.report(&DB109, range, message);
+        for (range, message, edits) in found {
+            let group = format!("engine-config:{}:{}", checker.file.relative, range.start);
+            let fix = edits.map(|e| checker.fix_unsafe(e));
+            if let Some(finding) = checker.report(&DB109, range, message) {
+                if fix.is_some() {
+                    finding.group = Some(group);
+                }
+                finding.fix = fix;
+            }
         }
     }
+}
+
+type Edits = Vec<Edit>;
+
+/// A `connect_args` entry a finding says is missing.
+enum Missing {
+    StatementCache,
+    Ssl,
+}
+
+impl Missing {
+    /// The entry the fix adds; `None` when the driver's SSL key is unknown.
+    fn entry(&self, engine: &EngineCall<'_>) -> Option<String> {
+        match self {
+            Missing::StatementCache => Some("\"statement_cache_size\": 0".to_owned()),
+            // asyncpg takes the libpq mode name as its `ssl` argument.
+            Missing::Ssl if engine.expects_asyncpg() => Some("\"ssl\": \"require\"".to_owned()),
+            Missing::Ssl => match &engine.url_literal {
+                Some(url)
+                    if url.dialect == "postgresql"
+                        && matches!(url.driver.as_deref(), None | Some("psycopg2" | "psycopg")) =>
+                {
+                    Some("\"sslmode\": \"require\"".to_owned())
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The edits that add `entries` to the engine's `connect_args`: into a
+/// dict literal, or as a new `connect_args={...}` keyword. `None` when
+/// `connect_args` is something else (a variable, a call).
+fn add_connect_args(
+    checker: &Checker<'_>,
+    engine: &EngineCall<'_>,
+    entries: &[String],
+) -> Option<Edits> {
+    if entries.is_empty() {
+        return None;
+    }
+    let source = checker.source;
+    match engine.keyword("connect_args") {
+        Some(keyword) => {
+            let Expr::Dict(dict) = &keyword.value else {
+                return None;
+            };
+            let items: Vec<TextRange> = dict
+                .keys
+                .iter()
+                .zip(&dict.values)
+                .map(|(k, v)| {
+                    let value = range_of(v);
+                    match k {
+                        Some(k) => range_of(k).start..value.end,
+                        None => value,
+                    }
+                })
+                .collect();
+            insert_items(source, &range_of(&keyword.value), &items, entries)
+        }
+        None => {
+            if engine.call.keywords.iter().any(|k| k.arg.is_none()) {
+                return None;
+            }
+            let mut items: Vec<TextRange> = engine
+                .call
+                .args
+                .iter()
+                .map(range_of)
+                .chain(engine.call.keywords.iter().map(range_of))
+                .collect();
+            items.sort_by_key(|r| r.start);
+            let call = range_of(engine.call);
+            // The parentheses of the call: from the `(` after the callee.
+            let open = range_of(engine.call.func.as_ref()).end
+                + source[range_of(engine.call.func.as_ref()).end..call.end].find('(')?;
+            let item = format!("connect_args={{{}}}", entries.join(", "));
+            insert_items(source, &(open..call.end), &items, &[item])
+        }
+    }
+}
+
+/// Edits adding `new` items at the end of the bracketed list `container`
+/// (from its opening to past its closing bracket) whose items are `items`:
+/// a multi-line list gets one line per item with the items' indentation
+/// (keeping its trailing-comma style), a single-line list `, item`.
+fn insert_items(
+    source: &str,
+    container: &TextRange,
+    items: &[TextRange],
+    new: &[String],
+) -> Option<Edits> {
+    let close = container.end.checked_sub(1)?;
+    let Some(last) = items.last() else {
+        let inner = container.start + 1..close;
+        if !source.get(inner.clone())?.trim().is_empty() {
+            return None;
+        }
+        return Some(vec![Edit::replace(inner, new.join(", "))]);
+    };
+    let tail = source.get(last.end..close)?;
+    let trailing_comma = tail.trim_start().starts_with(',');
+    if tail.contains('\n') {
+        // After the last item's comma (or the item), the line must hold
+        // nothing but a comment.
+        let after = if trailing_comma {
+            last.end + tail.find(',')? + 1
+        } else {
+            last.end
+        };
+        let end = line_end(source, after);
+        let rest = source[after..end].trim();
+        if (rest.is_empty() || rest.starts_with('#')) && end <= close {
+            let indent = indentation_at(source, last.start);
+            let lines: Vec<String> = new.iter().map(|n| format!("{indent}{n}")).collect();
+            let mut edits = Vec::new();
+            let text = if trailing_comma {
+                format!("{},\n", lines.join(",\n"))
+            } else {
+                edits.push(Edit::insert(last.end, ","));
+                format!("{}\n", lines.join(",\n"))
+            };
+            edits.push(Edit::insert(end, text));
+            return Some(edits);
+        }
+    }
+    Some(vec![Edit::insert(
+        last.end,
+        format!(", {}", new.join(", ")),
+    )])
 }
 
 fn check_engine(
     checker: &Checker<'_>,
     engine: &EngineCall<'_>,
-    found: &mut Vec<(TextRange, String)>,
+    found: &mut Vec<(TextRange, String, Option<Missing>)>,
 ) {
     let settings = &checker.settings().engine;
     let at = range_of(engine.call.func.as_ref());
@@ -102,6 +262,7 @@ fn check_engine(
             ConnectArgs::Missing => found.push((
                 at.clone(),
                 format!("`{builder}(...)` has no `connect_args`: add `\"statement_cache_size\": 0` (asyncpg's prepared statements break behind a transaction pooler)"),
+                Some(Missing::StatementCache),
             )),
             ConnectArgs::Dict(entries) => match find_key(entries, "statement_cache_size") {
                 Some(entry) => {
@@ -110,6 +271,7 @@ fn check_engine(
                             found.push((
                                 at.clone(),
                                 format!("`connect_args` sets `\"statement_cache_size\"` to {value}; it must be 0 behind a transaction pooler"),
+                                None,
                             ));
                         }
                     }
@@ -117,6 +279,7 @@ fn check_engine(
                 None if !has_unpacking(entries) => found.push((
                     at.clone(),
                     format!("`connect_args` of `{builder}(...)` has no `\"statement_cache_size\": 0` (asyncpg's prepared statements break behind a transaction pooler)"),
+                    Some(Missing::StatementCache),
                 )),
                 None => {}
             },
@@ -138,6 +301,7 @@ fn check_engine(
             ConnectArgs::Missing => found.push((
                 at.clone(),
                 format!("`{builder}(...)` has no `connect_args` with `\"ssl\"`, but the config requires SSL (engine.require-ssl)"),
+                Some(Missing::Ssl),
             )),
             ConnectArgs::Dict(entries) => {
                 match keys.iter().find_map(|k| find_key(entries, k)) {
@@ -147,12 +311,14 @@ fn check_engine(
                             found.push((
                                 at.clone(),
                                 format!("`connect_args` turns `\"{}\"` off, but the config requires SSL (engine.require-ssl)", entry.key.unwrap_or("ssl")),
+                                None,
                             ));
                         }
                     }
                     None if !has_unpacking(entries) => found.push((
                         at.clone(),
                         format!("`connect_args` of `{builder}(...)` has no `\"ssl\"` key, but the config requires SSL (engine.require-ssl)"),
+                        Some(Missing::Ssl),
                     )),
                     None => {}
                 }
@@ -169,10 +335,12 @@ fn check_engine(
             Some(user) => found.push((
                 at.clone(),
                 format!("database user `{user}` in the URL does not match the configured engine.user-pattern"),
+                None,
             )),
             None => found.push((
                 at.clone(),
                 "the URL names no database user; the configured engine.user-pattern requires one".to_owned(),
+                None,
             )),
         }
     }
@@ -184,6 +352,7 @@ fn check_engine(
                     "URL host `{}` bypasses the pooler host `{host}` (engine.pooler-host)",
                     url.host.as_deref().unwrap_or("")
                 ),
+                None,
             ));
         }
     }
@@ -193,6 +362,7 @@ fn check_engine(
             found.push((
                 at,
                 format!("URL port {actual} bypasses the pooler port {port} (engine.pooler-port)"),
+                None,
             ));
         }
     }

@@ -3,7 +3,8 @@
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
 use onesession_engine::python::visit::{self, Visitor};
-use onesession_engine::text::TextRange;
+use onesession_engine::python::BindingKind;
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 declare_rule! {
@@ -40,10 +41,13 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe for `Depends(get_session)`: the argument becomes
-    /// `get_session_dependency` (imported where needed), which yields the
-    /// same session with the same commit/rollback policy. Manual for the
-    /// other forms: the code around them must be restructured into an
-    /// `async with` block.
+    /// `get_session_dependency` (imported where needed; `db.get_session`
+    /// becomes `db.get_session_dependency`), which yields the same session
+    /// with the same commit/rollback policy. The `get_session` import goes
+    /// when those arguments were its only uses. Manual when the
+    /// dependency's name is already bound to something else in the file,
+    /// and for the other forms: the code around them must be restructured
+    /// into an `async with` block.
     pub static DB105 = { id: "DB105", name: "provider-misuse", summary: "Session provider awaited, called without `async with`, or injected the wrong way" };
 }
 
@@ -67,15 +71,128 @@ impl Transform for ProviderMisuse {
             checker,
             found: Vec::new(),
             handled: Vec::new(),
+            depends: Vec::new(),
         };
         finder.visit_body(&checker.parsed.body);
         let mut found = finder.found;
+        let depends = finder.depends;
         found.sort_by_key(|(range, _)| (range.start, range.end));
         found.dedup_by(|a, b| a.0 == b.0);
+        let fixes = depends_fixes(checker, &depends);
+        let group = format!("provider-misuse:depends:{}", checker.file.relative);
         for (range, message) in found {
-            checker.report(&DB105, range, message);
+            let fix = fixes
+                .as_ref()
+                .and_then(|(name, shared)| {
+                    let target = depends.iter().find(|d| d.call == range)?;
+                    let replacement = match &target.module_prefix {
+                        Some(prefix) => format!("{prefix}.{}", checker.settings().dependency),
+                        None => name.clone()?,
+                    };
+                    let mut edits = shared.clone();
+                    edits.push(Edit::replace(target.target.clone(), replacement));
+                    Some(edits)
+                })
+                .map(|edits| checker.fix_safe(edits));
+            if let Some(finding) = checker.report(&DB105, range, message) {
+                if fix.is_some() {
+                    // All `Depends(get_session)` of the file are one unit:
+                    // they share the import edits.
+                    finding.group = Some(group.clone());
+                }
+                finding.fix = fix;
+            }
         }
     }
+}
+
+/// A `Depends(<context manager>)` call: the call and its argument.
+struct DependsMisuse {
+    call: TextRange,
+    target: TextRange,
+    /// `db_session` in `Depends(db_session.get_session)` (an attribute of
+    /// the canonical module): the fix keeps that style.
+    module_prefix: Option<String>,
+}
+
+/// True when a suppression comment on the first or last line of `range`
+/// covers DB105 (the finding will not be reported).
+fn suppressed(checker: &Checker<'_>, range: &TextRange) -> bool {
+    let first = checker.lines.line_of(range.start);
+    let last = checker
+        .lines
+        .line_of(range.end.saturating_sub(1).max(range.start));
+    checker.parsed.suppressions.iter().any(|(offset, s)| {
+        let line = checker.lines.line_of(*offset);
+        (line == first || line == last) && s.covers(DB105.id)
+    })
+}
+
+/// The fix of every `Depends(get_session)` in the file: the dependency's
+/// local name (each plain-name argument becomes it; `None` when no
+/// argument needs it) and the import edits they share (import the
+/// dependency; drop a context-manager import whose only uses were those
+/// arguments). `None` when the dependency's name is taken here.
+fn depends_fixes(
+    checker: &Checker<'_>,
+    depends: &[DependsMisuse],
+) -> Option<(Option<String>, Vec<Edit>)> {
+    if depends.is_empty() || !checker.enabled(&DB105) {
+        return None;
+    }
+    let module = checker.canon().module.clone()?;
+    let qualified = checker.canon().dependency.clone()?;
+    let mut imports = checker.imports();
+    let by_name: Vec<&DependsMisuse> = depends
+        .iter()
+        .filter(|d| d.module_prefix.is_none())
+        .collect();
+    let name = match checker.local_name_of(&qualified) {
+        _ if by_name.is_empty() => None,
+        Some(local) => {
+            // The import must be what the name means at every argument.
+            let visible = by_name.iter().all(|d| {
+                checker
+                    .semantic
+                    .lookup(&local, d.target.start)
+                    .is_some_and(|id| {
+                        matches!(&checker.semantic.binding(id).kind, BindingKind::Import { qualified: q } if checker.project.canonicalize(q) == qualified)
+                    })
+            });
+            if !visible {
+                return None;
+            }
+            Some(local)
+        }
+        None => {
+            let name = checker.settings().dependency.clone();
+            if checker.semantic.is_bound_anywhere(&name) {
+                return None;
+            }
+            Some(imports.add(&module, &name))
+        }
+    };
+    // Arguments that will really be rewritten (not suppressed).
+    let rewritten: Vec<&TextRange> = depends
+        .iter()
+        .filter(|d| !suppressed(checker, &d.call))
+        .map(|d| &d.target)
+        .collect();
+    let cm_bindings: Vec<_> = checker
+        .semantic
+        .bindings()
+        .filter(|(_, b)| {
+            matches!(&b.kind, BindingKind::Import { qualified: q } if Some(checker.project.canonicalize(q)) == checker.canon().context_manager)
+        })
+        .map(|(id, b)| (id, b.range.clone()))
+        .collect();
+    for (id, range) in cm_bindings {
+        let uses = checker.semantic.uses(id);
+        if !uses.is_empty() && uses.iter().all(|u| rewritten.contains(&u)) {
+            imports.remove(&range);
+        }
+    }
+    Some((name, imports.finish()))
 }
 
 struct Finder<'c, 'a> {
@@ -83,6 +200,8 @@ struct Finder<'c, 'a> {
     found: Vec<(TextRange, String)>,
     /// Calls already reported with a more specific message.
     handled: Vec<TextRange>,
+    /// `Depends(<context manager>)` calls: the form the fix rewrites.
+    depends: Vec<DependsMisuse>,
 }
 
 impl Finder<'_, '_> {
@@ -204,6 +323,20 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                     if self.checker.is_context_manager(target) {
                         let dep = self.dep().to_owned();
                         let name = self.checker.text(&range_of(target)).to_owned();
+                        let module_prefix = match target {
+                            Expr::Attribute(attr)
+                                if self.checker.qualified(&attr.value)
+                                    == self.checker.canon().module =>
+                            {
+                                Some(self.checker.text(&range_of(attr.value.as_ref())).to_owned())
+                            }
+                            _ => None,
+                        };
+                        self.depends.push(DependsMisuse {
+                            call: range.clone(),
+                            target: range_of(target),
+                            module_prefix,
+                        });
                         self.push(
                             range.clone(),
                             format!(

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Layer, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt, method_name, SessionOrigin, Sessions};
@@ -89,7 +90,12 @@ impl Transform for ServiceTransaction {
             let range = range_of(call);
             if seen.insert(range.start) {
                 let name = checker.text(&range_of(receiver)).to_owned();
-                found.push((range, message(&name, method)));
+                let Expr::Call(call) = call else { return };
+                // `commit()` becomes `flush()`: only the method name changes.
+                let commit = (method == "commit")
+                    .then(|| method_range(checker.source, &range_of(call.func.as_ref()), "commit"))
+                    .flatten();
+                found.push((range, message(&name, method), commit));
             }
         };
 
@@ -130,10 +136,21 @@ impl Transform for ServiceTransaction {
             });
         });
 
-        for (range, message) in found {
-            checker.report(&DB106, range, message);
+        for (range, message, commit) in found {
+            let fix = commit.map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
+            if let Some(finding) = checker.report(&DB106, range, message) {
+                finding.fix = fix;
+            }
         }
     }
+}
+
+/// The range of the attribute name `method` in a callee `x.method`: the
+/// last occurrence of the name in the callee's text.
+fn method_range(source: &str, func: &TextRange, method: &str) -> Option<TextRange> {
+    let text = source.get(func.clone())?;
+    let at = func.start + text.rfind(method)?;
+    (at + method.len() == func.end).then(|| at..at + method.len())
 }
 
 /// The attributes `X` of `self.X = <session>` in the class's `__init__`,

@@ -1,9 +1,12 @@
 //! Background work scheduled inside a session transaction (DB110).
 
+use std::collections::HashMap;
+
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
+use onesession_engine::python::source::{indentation_at, line_end, line_start};
 use onesession_engine::python::visit::{self, Visitor};
-use onesession_engine::text::TextRange;
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{for_each_stmt, method_name, Sessions};
@@ -35,10 +38,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Planned as unsafe: when the call is the block's last statement it is
-    /// moved after the block (dedented). The task is then no longer
-    /// scheduled when the block raises, which is the point but is a change
-    /// of behaviour. Elsewhere in the block the fix is manual.
+    /// Unsafe: when the call is the last statement directly in the block
+    /// (and the block is the only `begin()` around it) its lines (with a
+    /// trailing comment) move after the block, re-indented to the `with`
+    /// statement's level; an emptied block gets `pass`. The task is then
+    /// no longer scheduled when the block raises, which is the point but
+    /// is a change of behaviour. Manual elsewhere in the block, inside an
+    /// `if` or a nested `begin()`, and when the call shares its line with
+    /// other code.
     pub static DB110 = { id: "DB110", name: "task-in-transaction", summary: "Background task scheduled inside a session transaction" };
 }
 
@@ -56,7 +63,10 @@ impl Transform for TaskInTransaction {
 
     fn check(&self, checker: &mut Checker<'_>) {
         let sessions = Sessions::of_file(checker);
-        let mut found: Vec<(TextRange, String)> = Vec::new();
+        let mut found: Vec<(TextRange, String, Option<Edit>)> = Vec::new();
+        // How many `begin()` blocks hold each call: the fix only moves a
+        // call out of the one block around it.
+        let mut depth: HashMap<usize, usize> = HashMap::new();
         for_each_stmt(&checker.parsed.body, |stmt| {
             let (items, body) = match stmt {
                 Stmt::With(ast::StmtWith { items, body, .. })
@@ -82,7 +92,14 @@ impl Transform for TaskInTransaction {
             let mut calls = Calls(Vec::new());
             calls.visit_body(body);
             for (stmt_range, call_range, callee) in calls.0 {
-                let message = if Some(&stmt_range) == last.as_ref() {
+                *depth.entry(call_range.start).or_default() += 1;
+                let is_last = Some(&stmt_range) == last.as_ref();
+                let edit = is_last
+                    .then(|| {
+                        move_after_block(checker.source, &range_of(stmt), body.len(), &stmt_range)
+                    })
+                    .flatten();
+                let message = if is_last {
                     format!(
                         "`add_task({callee}, ...)` is the last statement inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; move it after the block"
                     )
@@ -91,19 +108,71 @@ impl Transform for TaskInTransaction {
                         "`add_task({callee}, ...)` inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; schedule it after the block"
                     )
                 };
-                found.push((call_range, message));
+                found.push((call_range, message, edit));
             }
         });
-        found.sort_by_key(|(range, _)| (range.start, range.end));
+        found.sort_by_key(|(range, _, _)| (range.start, range.end));
         // Nested `begin()` blocks see the same call: keep the innermost
         // block's message (pushed last for the same range).
         found.reverse();
         found.dedup_by(|a, b| a.0 == b.0);
         found.reverse();
-        for (range, message) in found {
-            checker.report(&DB110, range, message);
+        for (range, message, edit) in found {
+            let fix = edit
+                .filter(|_| depth.get(&range.start) == Some(&1))
+                .map(|edit| checker.fix_unsafe(vec![edit]));
+            if let Some(finding) = checker.report(&DB110, range, message) {
+                finding.fix = fix;
+            }
         }
     }
+}
+
+/// Moves the statement at `stmt` (the last of a `with` block of
+/// `body_len` statements) after the block: its whole lines (with a
+/// trailing comment) are re-indented to the `with` statement's level, and
+/// `pass` keeps an emptied block valid. `None` when the statement shares
+/// a line with other code, when the indentation is not a plain prefix, or
+/// when it holds a multi-line string (re-indenting would change it).
+fn move_after_block(
+    source: &str,
+    with_stmt: &TextRange,
+    body_len: usize,
+    stmt: &TextRange,
+) -> Option<Edit> {
+    let start = line_start(source, stmt.start);
+    let end = line_end(source, stmt.end);
+    let body_indent = &source[start..stmt.start];
+    let rest = source[stmt.end..end].trim();
+    if !body_indent.trim().is_empty() || !(rest.is_empty() || rest.starts_with('#')) {
+        return None;
+    }
+    let with_indent = indentation_at(source, with_stmt.start);
+    if line_start(source, with_stmt.start) == start
+        || !body_indent.starts_with(with_indent)
+        || body_indent.len() <= with_indent.len()
+    {
+        return None;
+    }
+    let text = &source[start..end];
+    if text.trim_end().contains('\n') && (text.contains("\"\"\"") || text.contains("'''")) {
+        return None;
+    }
+    let mut moved = String::new();
+    if body_len == 1 {
+        moved.push_str(body_indent);
+        moved.push_str("pass\n");
+    }
+    for line in text.split_inclusive('\n') {
+        match line.strip_prefix(body_indent) {
+            Some(tail) => {
+                moved.push_str(with_indent);
+                moved.push_str(tail);
+            }
+            None => moved.push_str(line),
+        }
+    }
+    Some(Edit::replace(start..end, moved))
 }
 
 /// `X.add_task(...)` expression statements in a block, not descending into

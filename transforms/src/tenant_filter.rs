@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use onesession_engine::python::ast::{self, Expr};
 use onesession_engine::python::range_of;
-use onesession_engine::text::TextRange;
+use onesession_engine::python::source::{line_end, line_start, remove_list_item};
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{for_each_expr, method_name};
@@ -41,9 +42,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Unsafe: the predicate is removed (the `.where()` call too when it
-    /// was the only one). This is only right once the tenant filter is
-    /// enforced centrally.
+    /// Unsafe: the predicate is removed with its comma (its whole line when
+    /// it stands alone on one), from the filter call or from an `and_(...)`
+    /// there; the `.where()` / `.filter()` / `.filter_by()` call goes from
+    /// the chain when it held only tenant predicates. This is only right
+    /// once the tenant filter is enforced centrally. Manual inside
+    /// `or_(...)` (removing an alternative changes which rows match), for
+    /// an `and_(...)` holding only tenant predicates, and for a
+    /// parenthesised predicate.
     pub static DB108 = { id: "DB108", name: "tenant-filter", summary: "Tenant filtering written by hand in a query" };
 }
 
@@ -69,25 +75,55 @@ impl Transform for TenantFilter {
         if columns.is_empty() {
             return;
         }
-        let mut found: Vec<(TextRange, String)> = Vec::new();
+        let source = checker.source;
+        let mut found: Vec<(TextRange, String, Option<Removal>)> = Vec::new();
         let mut seen = HashSet::new();
         for_each_expr(&checker.parsed.body, |expr| {
             let Expr::Call(call) = expr else { return };
-            let Some((_, method)) = method_name(call) else {
+            let Some((receiver, method)) = method_name(call) else {
                 return;
             };
             if !FILTER_METHODS.contains(&method) {
                 return;
             }
-            for arg in &call.args {
-                predicates(checker, columns, arg, &mut |range, column| {
-                    if seen.insert(range.start) {
-                        found.push((
-                            range,
-                            format!("query filters on the tenant column `{column}` in `.{method}()`; tenant isolation belongs in one place, not in each query"),
-                        ));
-                    }
+            let items = call_items(call);
+            // Every argument is a tenant predicate: the call goes.
+            let all_tenant = call
+                .args
+                .iter()
+                .all(|a| is_tenant_predicate(checker, columns, a))
+                && call.keywords.iter().all(|k| {
+                    method == "filter_by"
+                        && k.arg
+                            .as_deref()
+                            .is_some_and(|a| columns.iter().any(|c| c == a))
                 });
+            let whole_call = || Removal {
+                edit: remove_call(source, &range_of(receiver), &range_of(expr)),
+                group: Some(format!("tenant-filter:{}", range_of(expr).start)),
+            };
+            for arg in &call.args {
+                let mut in_arg = Vec::new();
+                predicates(checker, columns, arg, &mut |range, column, parent| {
+                    in_arg.push((range, column, parent))
+                });
+                for (range, column, parent) in in_arg {
+                    if !seen.insert(range.start) {
+                        continue;
+                    }
+                    let removal = match parent {
+                        Parent::Filter if all_tenant => Some(whole_call()),
+                        Parent::Filter => remove_item(source, &items, &range),
+                        Parent::Conjunction(conjunction) => {
+                            conjunction_removal(checker, columns, conjunction, &range)
+                        }
+                    };
+                    found.push((
+                        range,
+                        format!("query filters on the tenant column `{column}` in `.{method}()`; tenant isolation belongs in one place, not in each query"),
+                        removal,
+                    ));
+                }
             }
             if method == "filter_by" {
                 for keyword in &call.keywords {
@@ -97,27 +133,186 @@ impl Transform for TenantFilter {
                     if columns.iter().any(|c| c == arg) {
                         let range = range_of(keyword);
                         if seen.insert(range.start) {
+                            let removal = if all_tenant {
+                                Some(whole_call())
+                            } else {
+                                remove_item(source, &items, &range)
+                            };
                             found.push((
                                 range,
                                 format!("`filter_by({arg}=...)` filters on the tenant column by hand; tenant isolation belongs in one place, not in each query"),
+                                removal,
                             ));
                         }
                     }
                 }
             }
         });
-        for (range, message) in found {
-            checker.report(&DB108, range, message);
+        for (range, message, removal) in found {
+            let fix = removal
+                .as_ref()
+                .map(|r| checker.fix_unsafe(vec![r.edit.clone()]));
+            if let Some(finding) = checker.report(&DB108, range, message) {
+                if let Some(removal) = removal {
+                    finding.group = removal.group;
+                }
+                finding.fix = fix;
+            }
         }
     }
 }
 
-/// Reports every tenant predicate in `expr`, one argument of a filter call.
-fn predicates(
+/// What the fix of one predicate deletes; findings whose fixes remove the
+/// same whole call share a group (one unit, identical edits).
+struct Removal {
+    edit: Edit,
+    group: Option<String>,
+}
+
+/// Where a predicate sits: directly in the filter call's arguments, or in
+/// the arguments of an `and_(...)` / `or_(...)` there.
+enum Parent<'a> {
+    Filter,
+    Conjunction(&'a ast::ExprCall),
+}
+
+/// The ranges of a call's arguments and keywords, in source order.
+fn call_items(call: &ast::ExprCall) -> Vec<TextRange> {
+    let mut items: Vec<TextRange> = call
+        .args
+        .iter()
+        .map(range_of)
+        .chain(call.keywords.iter().map(range_of))
+        .collect();
+    items.sort_by_key(|r| r.start);
+    items
+}
+
+/// `and_(a, b)`: the predicate is removed from it. Manual for `or_`
+/// (removing an alternative narrows the query) and for an `and_` whose
+/// every argument is a tenant predicate (it would be left empty).
+fn conjunction_removal(
     checker: &Checker<'_>,
     columns: &[String],
-    expr: &Expr,
-    report: &mut impl FnMut(TextRange, String),
+    conjunction: &ast::ExprCall,
+    predicate: &TextRange,
+) -> Option<Removal> {
+    let is_and = checker
+        .qualified(&conjunction.func)
+        .is_some_and(|q| q.rsplit('.').next() == Some("and_"));
+    if !is_and
+        || !conjunction.keywords.is_empty()
+        || conjunction
+            .args
+            .iter()
+            .all(|a| is_tenant_predicate(checker, columns, a))
+    {
+        return None;
+    }
+    remove_item(checker.source, &call_items(conjunction), predicate)
+}
+
+/// Removes the item at `range` from a comma-separated list: its whole
+/// line(s) when it stands alone on them (with its comma and comment),
+/// else the item with its comma. `None` when the deleted text would not
+/// be balanced (a parenthesised item).
+fn remove_item(source: &str, items: &[TextRange], range: &TextRange) -> Option<Removal> {
+    let index = items.iter().position(|r| r == range)?;
+    let line_rest = &source[range.end..line_end(source, range.end)];
+    let rest = line_rest.trim_start();
+    let rest = rest.strip_prefix(',').unwrap_or(rest).trim();
+    let alone = items.len() > 1
+        && source[line_start(source, range.start)..range.start]
+            .trim()
+            .is_empty()
+        && (rest.is_empty() || rest.starts_with('#'))
+        && line_rest.ends_with('\n');
+    let edit = if alone {
+        Edit::delete(line_start(source, range.start)..line_end(source, range.end))
+    } else {
+        remove_list_item(items, index)
+    };
+    balanced(&source[edit.range.clone()]).then_some(Removal { edit, group: None })
+}
+
+/// Deletes the call `receiver.where(...)` from a method chain, keeping
+/// `receiver`: its whole line when the call starts a line of a
+/// parenthesised chain, else from the end of the receiver to the end of
+/// the call (valid whatever the line breaks and backslashes between).
+fn remove_call(source: &str, receiver: &TextRange, call: &TextRange) -> Edit {
+    let head_end = source[receiver.end..call.end]
+        .find('(')
+        .map_or(call.end, |i| receiver.end + i);
+    let dot = source[receiver.end..head_end]
+        .rfind('.')
+        .map(|i| receiver.end + i);
+    if let Some(dot) = dot {
+        let line = line_start(source, dot);
+        let gap = &source[receiver.end..dot];
+        let line_rest = &source[call.end..line_end(source, call.end)];
+        let rest = line_rest.trim();
+        if gap.contains('\n')
+            && !gap.contains('\\')
+            && source[line..dot].trim().is_empty()
+            && (rest.is_empty() || rest.starts_with('#'))
+            && line_rest.ends_with('\n')
+        {
+            return Edit::delete(line..line_end(source, call.end));
+        }
+    }
+    Edit::delete(receiver.end..call.end)
+}
+
+/// Parentheses and brackets balance in `text` (ignoring strings).
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return false;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    depth == 0 && quote.is_none()
+}
+
+/// True when `expr` is itself a tenant predicate (not a conjunction).
+fn is_tenant_predicate(checker: &Checker<'_>, columns: &[String], expr: &Expr) -> bool {
+    let mut direct = false;
+    let range = range_of(expr);
+    predicates(checker, columns, expr, &mut |r, _, parent| {
+        direct |= matches!(parent, Parent::Filter) && r == range;
+    });
+    direct
+}
+
+/// Reports every tenant predicate in `expr`, one argument of a filter call.
+fn predicates<'e>(
+    checker: &Checker<'_>,
+    columns: &[String],
+    expr: &'e Expr,
+    report: &mut impl FnMut(TextRange, String, Parent<'e>),
+) {
+    predicates_in(checker, columns, expr, Parent::Filter, report)
+}
+
+fn predicates_in<'e>(
+    checker: &Checker<'_>,
+    columns: &[String],
+    expr: &'e Expr,
+    parent: Parent<'e>,
+    report: &mut impl FnMut(TextRange, String, Parent<'e>),
 ) {
     match expr {
         Expr::Compare(compare) => {
@@ -125,18 +320,18 @@ fn predicates(
                 .chain(&compare.comparators)
                 .find_map(|side| tenant_column(columns, side));
             if let Some(column) = column {
-                report(range_of(expr), column.to_owned());
+                report(range_of(expr), column.to_owned(), parent);
             }
         }
         Expr::Call(call) => {
             if is_conjunction(checker, &call.func) {
                 for arg in &call.args {
-                    predicates(checker, columns, arg, report);
+                    predicates_in(checker, columns, arg, Parent::Conjunction(call), report);
                 }
             } else if let Expr::Attribute(method) = call.func.as_ref() {
                 // `Shipment.tenant_id.in_(ids)`, `.is_(None)`, ...
                 if let Some(column) = tenant_column(columns, &method.value) {
-                    report(range_of(expr), column.to_owned());
+                    report(range_of(expr), column.to_owned(), parent);
                 }
             }
         }

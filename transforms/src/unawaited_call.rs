@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use onesession_engine::python::ast::{Expr, Stmt};
 use onesession_engine::python::range_of;
+use onesession_engine::text::Edit;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{for_each_stmt, method_name, Sessions};
@@ -103,7 +104,11 @@ impl Transform for UnawaitedCall {
             ));
         }
         for (range, message) in found {
-            checker.report(&DB118, range, message);
+            // The detector only reports calls inside `async def`.
+            let fix = checker.fix_unsafe(vec![Edit::insert(range.start, "await ")]);
+            if let Some(finding) = checker.report(&DB118, range, message) {
+                finding.fix = Some(fix);
+            }
         }
     }
 }

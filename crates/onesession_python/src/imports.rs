@@ -187,7 +187,10 @@ impl<'a> ImportEditor<'a> {
             edits.extend(self.edit_statement(import, &removed, &added));
         }
 
-        if !pending_additions.is_empty() || !self.module_imports.is_empty() || !self.trailer.is_empty() {
+        if !pending_additions.is_empty()
+            || !self.module_imports.is_empty()
+            || !self.trailer.is_empty()
+        {
             let (at, prefix) = self.insertion_point();
             let mut text = String::new();
             for module in &self.module_imports {
@@ -545,7 +548,9 @@ mod tests {
         let out = edit(source, "app.db.direct", |e, _| {
             e.add_module("warnings");
             e.add_module("os");
-            e.append_after_imports("\nwarnings.warn(\"deprecated\", DeprecationWarning, stacklevel=2)\n");
+            e.append_after_imports(
+                "\nwarnings.warn(\"deprecated\", DeprecationWarning, stacklevel=2)\n",
+            );
         });
         assert_eq!(
             out,

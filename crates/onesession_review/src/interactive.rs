@@ -211,27 +211,11 @@ pub fn review(
             }
             let auto = rest_of_file || unit.rules().iter().all(|r| all_of_rule.contains(r));
             state.show(out, &unit)?;
-            let mut answer = if auto { Answer::Yes } else { Answer::Help };
-            while !auto {
-                let question = format!(
-                    "Apply this change? [y,n,a,A,s,e,q,?] ({})",
-                    unit.fix.applicability
-                );
-                answer = match prompter.ask(&question) {
-                    Ok(Answer::Help) => {
-                        writeln!(out, "{HELP}")?;
-                        continue;
-                    }
-                    Ok(Answer::Edit) => match state.edit(out, prompter, &unit) {
-                        Ok(true) => Answer::Edit,
-                        Ok(false) => continue,
-                        Err(Interrupted) => Answer::Quit,
-                    },
-                    Ok(answer) => answer,
-                    Err(Interrupted) => Answer::Quit,
-                };
-                break;
-            }
+            let answer = if auto {
+                Answer::Yes
+            } else {
+                state.ask(out, prompter, &unit)?
+            };
             match answer {
                 Answer::Yes | Answer::RestOfFile | Answer::AllOfRule => {
                     if answer == Answer::RestOfFile {
@@ -273,6 +257,26 @@ fn describe(unit: &FixUnit) -> String {
 }
 
 impl Loop<'_, '_> {
+    /// Asks until the answer is a decision (help and failed edits ask again).
+    fn ask(&mut self, out: &mut dyn Write, prompter: &mut dyn Prompter, unit: &FixUnit) -> io::Result<Answer> {
+        let question = format!("Apply this change? [y,n,a,A,s,e,q,?] ({})", unit.fix.applicability);
+        loop {
+            return Ok(match prompter.ask(&question) {
+                Ok(Answer::Help) => {
+                    writeln!(out, "{HELP}")?;
+                    continue;
+                }
+                Ok(Answer::Edit) => match self.edit(out, prompter, unit) {
+                    Ok(true) => Answer::Edit,
+                    Ok(false) => continue,
+                    Err(Interrupted) => Answer::Quit,
+                },
+                Ok(answer) => answer,
+                Err(Interrupted) => Answer::Quit,
+            });
+        }
+    }
+
     fn draft(&mut self, file: FileId) -> &mut Draft {
         let project = &*self.project;
         self.drafts.entry(file).or_insert_with(|| {
