@@ -727,7 +727,8 @@ fn endpoint_params(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             // The provider's import goes when this parameter was its last use.
             let provider_import = provider_expr(checker, arg).and_then(|e| import_of(checker, e));
             if uses.is_empty() {
-                let Some((edits, removed)) = remove_params(source, def.args, std::slice::from_ref(&def_range))
+                let Some((edits, removed)) =
+                    remove_params(source, def.args, std::slice::from_ref(&def_range))
                 else {
                     continue;
                 };

@@ -46,6 +46,17 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply fixes (safe ones by default), or print them as a patch.
     Fix(FixArgs),
+    /// Inventory of every database-touching file: category, status,
+    /// priority, and progress since a git ref.
+    Audit(AuditArgs),
+    /// Record today's findings so `check --baseline` reports only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Print a rule's documentation.
     Explain {
         /// Rule id (DB104) or name (db-params).
@@ -80,6 +91,12 @@ pub enum OutputFormat {
     Text,
     /// A JSON array, one object per finding.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// JUnit XML, one test case per finding.
+    Junit,
 }
 
 /// Which files and rules: shared by every command that checks.
@@ -125,6 +142,25 @@ pub struct CheckArgs {
     /// Print only the findings (no summary, no notices).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: baseline entries that match nothing fail the check.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write the current findings as a baseline.
+    Write {
+        #[command(flatten)]
+        selection: Selection,
+        /// Where to write it (default: onesession-baseline.json in the
+        /// project root).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -158,4 +194,27 @@ pub struct FixArgs {
     /// With --branch: stay on the new branch afterwards.
     #[arg(long, requires = "branch")]
     pub stay: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Tables a person can paste into a document.
+    Markdown,
+    /// For tools.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare with a git ref: what was fixed since, and what is new.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
 }

@@ -100,7 +100,7 @@ fn statistics_count_per_rule() {
         "DB104",
     ]));
     assert_eq!(code, 1);
-    assert_eq!(stdout.trim(), "6  DB104  db-params");
+    assert_eq!(stdout.trim(), "6  DB104  db-params  (6 fixable)");
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn explain_and_rules() {
 
     let (_, stdout, _) = stdout_of(onesession().args(["rules"]));
     let ids: Vec<&str> = stdout.lines().map(|l| &l[..5]).collect();
-    let mut expected: Vec<String> = vec!["DB001".into(), "DB002".into()];
+    let mut expected: Vec<String> = vec!["DB001".into(), "DB002".into(), "DB003".into()];
     expected.extend((101..=119).map(|n| format!("DB{n}")));
     assert_eq!(ids, expected);
 }

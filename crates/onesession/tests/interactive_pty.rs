@@ -38,9 +38,13 @@ fn answers_y_n_q_in_a_terminal() {
     write(root, "app/b.py", B);
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
-    command.args(["fix", "-i", "--color", "never"]).current_dir(root);
+    command
+        .args(["fix", "-i", "--color", "never"])
+        .current_dir(root);
     let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
-    session.exp_string("DB111 unused-session-import  app/a.py:1").unwrap();
+    session
+        .exp_string("DB111 unused-session-import  app/a.py:1")
+        .unwrap();
     session.exp_string("Apply this change?").unwrap();
     session.send("y").unwrap();
     session.flush().unwrap();
@@ -53,7 +57,9 @@ fn answers_y_n_q_in_a_terminal() {
     session.exp_string("Apply this change?").unwrap();
     session.send("q").unwrap();
     session.flush().unwrap();
-    session.exp_string("Applied 1 change in 1 file, skipped 1, left 1.").unwrap();
+    session
+        .exp_string("Applied 1 change in 1 file, skipped 1, left 1.")
+        .unwrap();
     session.exp_eof().unwrap();
 
     assert_eq!(

@@ -20,6 +20,45 @@ pub struct Checker<'a> {
     rules: &'a RuleSet<'a>,
     ignored: Vec<&'a str>,
     findings: Vec<Finding>,
+    /// `(comment offset, rule)` for every finding a comment suppressed.
+    used_suppressions: Vec<(usize, &'static str)>,
+}
+
+/// The edit that drops unused codes from a suppression comment: the whole
+/// comment (and the line, when it is alone) when nothing is kept.
+/// `None` when the comment holds other text (another tool's directive).
+fn suppression_edit(
+    source: &str,
+    range: &TextRange,
+    text: &str,
+    keep: &[String],
+) -> Option<onesession_text::Edit> {
+    use onesession_python::source::{line_end, line_start};
+    use onesession_text::Edit;
+    let directive = text.find("onesession:")?;
+    let after_ignore = directive + text[directive..].find("ignore")? + "ignore".len();
+    let (list, rest) = match text[after_ignore..].strip_prefix('[') {
+        Some(inner) => {
+            let close = after_ignore + 1 + inner.find(']')?;
+            (Some(after_ignore..close + 1), &text[close + 1..])
+        }
+        None => (None, &text[after_ignore..]),
+    };
+    // Only a comment that is nothing but the directive is edited.
+    if !text[1..directive].trim().is_empty() || !rest.trim().is_empty() {
+        return None;
+    }
+    if !keep.is_empty() {
+        let list = list?;
+        let at = range.start + list.start..range.start + list.end;
+        return Some(Edit::replace(at, format!("[{}]", keep.join(", "))));
+    }
+    let start = line_start(source, range.start);
+    let before = &source[start..range.start];
+    if before.trim().is_empty() {
+        return Some(Edit::delete(start..line_end(source, range.end)));
+    }
+    Some(Edit::delete(start + before.trim_end().len()..range.end))
 }
 
 impl<'a> Checker<'a> {
@@ -39,6 +78,7 @@ impl<'a> Checker<'a> {
             rules,
             ignored: project.settings.ignored_for(&file.relative),
             findings: Vec::new(),
+            used_suppressions: Vec::new(),
         })
     }
 
@@ -91,15 +131,10 @@ impl<'a> Checker<'a> {
         if !self.rules.is_enabled(rule.id) || self.ignored.contains(&rule.id) {
             return None;
         }
-        let first = self.lines.line_of(range.start);
-        let last = self
-            .lines
-            .line_of(range.end.saturating_sub(1).max(range.start));
-        let suppressed = self.parsed.suppressions.iter().any(|(offset, s)| {
-            let line = self.lines.line_of(*offset);
-            (line == first || line == last) && s.covers(rule.id)
-        });
-        if suppressed {
+        let suppressions = self.suppressions_of(rule, &range);
+        if !suppressions.is_empty() {
+            self.used_suppressions
+                .extend(suppressions.into_iter().map(|offset| (offset, rule.id)));
             return None;
         }
         self.findings.push(Finding {
@@ -123,6 +158,114 @@ impl<'a> Checker<'a> {
             self.semantic,
             self.file.is_package,
         )
+    }
+
+    /// Offsets of the suppression comments covering `rule` at `range`
+    /// (on its first or last line).
+    fn suppressions_of(&self, rule: &Rule, range: &TextRange) -> Vec<usize> {
+        let first = self.lines.line_of(range.start);
+        let last = self
+            .lines
+            .line_of(range.end.saturating_sub(1).max(range.start));
+        self.parsed
+            .suppressions
+            .iter()
+            .filter(|(offset, s)| {
+                let line = self.lines.line_of(*offset);
+                (line == first || line == last) && s.covers(rule.id)
+            })
+            .map(|(offset, _)| *offset)
+            .collect()
+    }
+
+    /// True when a finding of `rule` at `range` would be reported (the
+    /// rule is on, not ignored for this file, not suppressed): lets a
+    /// transform leave suppressed sites out of a shared fix.
+    pub fn would_report(&self, rule: &Rule, range: &TextRange) -> bool {
+        self.rules.is_enabled(rule.id)
+            && !self.ignored.contains(&rule.id)
+            && self.suppressions_of(rule, range).is_empty()
+    }
+
+    /// Reports DB003 for suppression comments that suppressed nothing:
+    /// codes of enabled rules that matched no finding, unknown codes, and
+    /// bare `ignore` comments with no finding on their line.
+    pub(crate) fn report_unused_suppressions(&mut self, rule: &'static Rule) {
+        if !self.rules.is_enabled(rule.id) {
+            return;
+        }
+        let mut found = Vec::new();
+        for (offset, suppression) in &self.parsed.suppressions {
+            let used: Vec<&str> = self
+                .used_suppressions
+                .iter()
+                .filter(|(o, _)| o == offset)
+                .map(|(_, r)| *r)
+                .collect();
+            let Some((range, text)) = self
+                .parsed
+                .comments
+                .iter()
+                .find(|(r, _)| r.start == *offset)
+            else {
+                continue;
+            };
+            let (unused, keep): (Vec<String>, Vec<String>) = match suppression {
+                Suppression::All if used.is_empty() => (vec![], vec![]),
+                Suppression::All => continue,
+                Suppression::Rules(codes) => codes.iter().cloned().partition(|code| {
+                    let known = self.rules.is_known(code);
+                    !known || (self.rules.is_enabled(code) && !used.contains(&code.as_str()))
+                }),
+            };
+            if matches!(suppression, Suppression::Rules(_)) && unused.is_empty() {
+                continue;
+            }
+            let message =
+                match suppression {
+                    Suppression::All => {
+                        "`# onesession: ignore` suppresses nothing on this line; remove it"
+                            .to_owned()
+                    }
+                    Suppression::Rules(_) => {
+                        let unknown: Vec<&String> =
+                            unused.iter().filter(|c| !self.rules.is_known(c)).collect();
+                        if unknown.is_empty() {
+                            format!("unused suppression of {}; remove it", unused.join(", "))
+                        } else {
+                            format!(
+                            "suppression names unknown rule {}; remove it (see `onesession rules`)",
+                            unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                        )
+                        }
+                    }
+                };
+            found.push((range.clone(), text.clone(), keep, message));
+        }
+        for (range, text, keep, message) in found {
+            // A comment cannot silence its own report; only an explicit
+            // `ignore[DB003]` elsewhere on the line can.
+            let line = self.lines.line_of(range.start);
+            let silenced = self.parsed.suppressions.iter().any(|(offset, s)| {
+                *offset != range.start
+                    && self.lines.line_of(*offset) == line
+                    && matches!(s, Suppression::Rules(codes) if codes.iter().any(|c| c == rule.id))
+            });
+            if silenced || self.ignored.contains(&rule.id) {
+                continue;
+            }
+            let fix =
+                suppression_edit(self.source, &range, &text, &keep).map(|e| self.fix_safe(vec![e]));
+            self.findings.push(Finding {
+                rule,
+                file: self.file.id,
+                range,
+                message,
+                fix,
+                group: None,
+                help: None,
+            });
+        }
     }
 
     pub fn fix_safe(&self, edits: Vec<onesession_text::Edit>) -> Fix {
@@ -242,5 +385,45 @@ impl<'a> Checker<'a> {
 
     pub fn range(&self, node: &impl ast::Ranged) -> TextRange {
         range_of(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suppression_edit;
+    use onesession_text::apply_edits;
+
+    fn fixed(source: &str, keep: &[&str]) -> Option<String> {
+        let start = source.find('#').unwrap();
+        let end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |e| start + e);
+        let keep: Vec<String> = keep.iter().map(|s| (*s).to_owned()).collect();
+        let edit = suppression_edit(source, &(start..end), &source[start..end], &keep)?;
+        Some(apply_edits(source, &[edit]).unwrap())
+    }
+
+    #[test]
+    fn removes_or_trims_unused_suppressions() {
+        assert_eq!(
+            fixed("x = 1  # onesession: ignore[DB101]\ny = 2\n", &[]).unwrap(),
+            "x = 1\ny = 2\n"
+        );
+        assert_eq!(
+            fixed("# onesession: ignore\ny = 2\n", &[]).unwrap(),
+            "y = 2\n"
+        );
+        assert_eq!(
+            fixed("x = 1  # onesession: ignore[DB101, DB102]\n", &["DB102"]).unwrap(),
+            "x = 1  # onesession: ignore[DB102]\n"
+        );
+        assert_eq!(
+            fixed("x = 1  # noqa: E501 onesession: ignore[DB101]\n", &[]),
+            None
+        );
+        assert_eq!(
+            fixed("x = 1  # onesession: ignore[DB101]  # why\n", &[]),
+            None
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! parallel, the project index, running transforms, and (with the fix
 //! model) planning and verifying edits. It never prints or prompts.
 
+pub mod audit;
+pub mod baseline;
 pub mod checker;
 pub mod config;
 pub mod discover;

@@ -96,6 +96,7 @@ impl Finding {
 pub struct RuleSet<'t> {
     pub transforms: &'t [&'t dyn Transform],
     enabled: Vec<&'static str>,
+    known: Vec<&'static str>,
 }
 
 impl<'t> RuleSet<'t> {
@@ -148,14 +149,22 @@ impl<'t> RuleSet<'t> {
         }
         enabled.sort_unstable();
         enabled.dedup();
+        let mut known: Vec<&'static str> = all.iter().map(|r| r.id).collect();
+        known.sort_unstable();
         Ok(Self {
             transforms,
             enabled,
+            known,
         })
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
         self.enabled.binary_search(&id).is_ok()
+    }
+
+    /// True for the id of any rule (enabled or not).
+    pub fn is_known(&self, id: &str) -> bool {
+        self.known.binary_search(&id).is_ok()
     }
 
     pub fn enabled(&self) -> &[&'static str] {

@@ -34,8 +34,32 @@ crate::declare_rule! {
     pub static UNREADABLE_FILE = { id: "DB002", name: "unreadable-file", summary: "File cannot be read as UTF-8 Python source" };
 }
 
+crate::declare_rule! {
+    /// ## What it finds
+    /// A suppression comment (`# onesession: ignore[DB104]`) that
+    /// suppresses nothing: the finding it was for is gone, the rule id is
+    /// unknown, or a bare `# onesession: ignore` has nothing to silence.
+    ///
+    /// ## Why is this bad?
+    /// A stale suppression hides the next real violation on that line.
+    ///
+    /// ## Example
+    /// ```python
+    /// from app.db.session import get_session  # onesession: ignore[DB101]
+    /// ```
+    /// Use instead:
+    /// ```python
+    /// from app.db.session import get_session
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: the unused codes (or the whole comment) are removed. Manual
+    /// when the comment also holds another tool's directive.
+    pub static UNUSED_SUPPRESSION = { id: "DB003", name: "unused-suppression", summary: "Suppression comment that suppresses nothing" };
+}
+
 /// The rules the engine itself reports.
-pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE];
+pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_SUPPRESSION];
 
 /// Checks every requested file; findings are sorted by path and position.
 pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
@@ -91,6 +115,7 @@ fn check_where(
                         for transform in rules.active() {
                             transform.check(&mut checker);
                         }
+                        checker.report_unused_suppressions(&UNUSED_SUPPRESSION);
                         out = checker.into_findings();
                     }
                 }

@@ -258,8 +258,16 @@ fn describe(unit: &FixUnit) -> String {
 
 impl Loop<'_, '_> {
     /// Asks until the answer is a decision (help and failed edits ask again).
-    fn ask(&mut self, out: &mut dyn Write, prompter: &mut dyn Prompter, unit: &FixUnit) -> io::Result<Answer> {
-        let question = format!("Apply this change? [y,n,a,A,s,e,q,?] ({})", unit.fix.applicability);
+    fn ask(
+        &mut self,
+        out: &mut dyn Write,
+        prompter: &mut dyn Prompter,
+        unit: &FixUnit,
+    ) -> io::Result<Answer> {
+        let question = format!(
+            "Apply this change? [y,n,a,A,s,e,q,?] ({})",
+            unit.fix.applicability
+        );
         loop {
             return Ok(match prompter.ask(&question) {
                 Ok(Answer::Help) => {

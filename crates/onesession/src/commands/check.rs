@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 
 use anyhow::Result;
+use onesession_engine::baseline::Baseline;
 use onesession_engine::run;
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -31,10 +32,31 @@ pub fn run(
             )?;
         }
     }
-    let findings = run::check(project, &loaded.rules);
+    let mut findings = run::check(project, &loaded.rules);
+    let mut stale = Vec::new();
+    if let Some(file) = &args.baseline {
+        let baseline = Baseline::load(&super::absolute(&loaded.cwd, file))?;
+        (findings, stale) = baseline.apply(project, findings);
+        for entry in &stale {
+            writeln!(
+                stderr,
+                "warning: stale baseline entry: {} {} `{}` matches nothing (run `onesession baseline write` to tighten)",
+                entry.rule, entry.path, entry.code
+            )?;
+        }
+    }
     let rows = output::rows(project, &loaded.cwd, &findings);
     match args.format {
         OutputFormat::Json => output::json(stdout, &rows)?,
+        OutputFormat::Sarif => output::ci::sarif(
+            stdout,
+            project,
+            &findings,
+            &rows,
+            &onesession_transforms::all_rules(),
+        )?,
+        OutputFormat::Github => output::ci::github(stdout, &rows)?,
+        OutputFormat::Junit => output::ci::junit(stdout, &rows)?,
         OutputFormat::Text if args.statistics => output::statistics(stdout, &findings)?,
         OutputFormat::Text => {
             output::text(stdout, project, &findings, &rows, color)?;
@@ -43,6 +65,15 @@ pub fn run(
                 output::summary(stdout, &findings, files)?;
             }
         }
+    }
+    if args.strict_baseline && !stale.is_empty() {
+        writeln!(
+            stderr,
+            "error: {} stale baseline entr{} (--strict-baseline)",
+            stale.len(),
+            if stale.len() == 1 { "y" } else { "ies" }
+        )?;
+        return Ok(EXIT_FINDINGS);
     }
     let code = if findings.is_empty() || args.exit_zero {
         EXIT_CLEAN

@@ -191,7 +191,7 @@ fn on_branch(
             let body = summary
                 .files_written
                 .iter()
-                .map(|f| format!("{}", path_of(*f)))
+                .map(|f| path_of(*f))
                 .collect::<Vec<_>>()
                 .join("\n");
             let quit = summary.quit;

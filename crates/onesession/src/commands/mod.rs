@@ -1,5 +1,7 @@
 //! One module per command; each returns its exit code.
 
+mod audit;
+mod baseline;
 mod check;
 mod explain;
 mod fix;
@@ -25,6 +27,13 @@ pub fn dispatch(
     match command {
         Command::Check(args) => check::run(&args, color, stdout, stderr, stdin),
         Command::Fix(args) => fix::run(&args, console, color, stdout, stderr, stdin),
+        Command::Audit(args) => audit::run(&args, stdout, stderr, stdin),
+        Command::Baseline(command) => baseline::run(command, stdout, stdin),
+        Command::Completions { shell } => {
+            let mut command = <crate::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "onesession", stdout);
+            Ok(crate::EXIT_CLEAN)
+        }
         Command::Explain { rule } => explain::explain(&rule, stdout),
         Command::Rules { format } => explain::rules(format, stdout),
         Command::Init { path, force } => init::run(&path, force, stdout, stderr),

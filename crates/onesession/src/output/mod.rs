@@ -1,5 +1,7 @@
 //! Report formats for findings.
 
+pub mod ci;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -59,6 +61,21 @@ pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<R
             }
         })
         .collect()
+}
+
+/// A file's path for reports: relative to the working directory, as the
+/// finding's own row shows it, for other files derived the same way.
+pub fn relative_uri(
+    project: &Project,
+    file: onesession_engine::text::FileId,
+    row_path: &str,
+    row_file: onesession_engine::text::FileId,
+) -> String {
+    if file == row_file {
+        return row_path.to_owned();
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    display_path(&cwd, &project.file(file).path)
 }
 
 pub fn json(out: &mut dyn Write, rows: &[Row<'_>]) -> std::io::Result<()> {
