@@ -176,7 +176,7 @@ impl Transform for DeprecateModule {
         let mut rewrites: Vec<(String, Vec<&Rewrite>)> = Vec::new();
         for item in &found {
             if let Plan::Rewrite(rewrite) = &item.plan {
-                if !reported(checker, item.rule, &item.range) {
+                if !checker.would_report(item.rule, &item.range) {
                     continue;
                 }
                 match rewrites.iter_mut().find(|(m, _)| *m == rewrite.module) {
@@ -255,27 +255,6 @@ struct Item {
     range: TextRange,
     message: String,
     plan: Plan,
-}
-
-/// Whether `checker.report` will keep a finding (same tests): a fix that
-/// covers several findings must only cover the reported ones.
-fn reported(checker: &Checker<'_>, rule: &Rule, range: &TextRange) -> bool {
-    if !checker.enabled(rule)
-        || checker
-            .settings()
-            .ignored_for(&checker.file.relative)
-            .contains(&rule.id)
-    {
-        return false;
-    }
-    let first = checker.lines.line_of(range.start);
-    let last = checker
-        .lines
-        .line_of(range.end.saturating_sub(1).max(range.start));
-    !checker.parsed.suppressions.iter().any(|(offset, s)| {
-        let line = checker.lines.line_of(*offset);
-        (line == first || line == last) && s.covers(rule.id)
-    })
 }
 
 /// The module's replacement: the configured one, else the canonical module.

@@ -115,19 +115,6 @@ struct DependsMisuse {
     module_prefix: Option<String>,
 }
 
-/// True when a suppression comment on the first or last line of `range`
-/// covers DB105 (the finding will not be reported).
-fn suppressed(checker: &Checker<'_>, range: &TextRange) -> bool {
-    let first = checker.lines.line_of(range.start);
-    let last = checker
-        .lines
-        .line_of(range.end.saturating_sub(1).max(range.start));
-    checker.parsed.suppressions.iter().any(|(offset, s)| {
-        let line = checker.lines.line_of(*offset);
-        (line == first || line == last) && s.covers(DB105.id)
-    })
-}
-
 /// The fix of every `Depends(get_session)` in the file: the dependency's
 /// local name (each plain-name argument becomes it; `None` when no
 /// argument needs it) and the import edits they share (import the
@@ -175,7 +162,7 @@ fn depends_fixes(
     // Arguments that will really be rewritten (not suppressed).
     let rewritten: Vec<&TextRange> = depends
         .iter()
-        .filter(|d| !suppressed(checker, &d.call))
+        .filter(|d| checker.would_report(&DB105, &d.call))
         .map(|d| &d.target)
         .collect();
     let cm_bindings: Vec<_> = checker

@@ -386,3 +386,28 @@ fn cpython_stdlib_has_no_findings() {
         "likely false positives: {db_findings:#?}"
     );
 }
+
+/// `docs/rules/<id>.md` (what SARIF's helpUri points at) is exactly
+/// `onesession explain <id>`. `UPDATE_DOCS=1` rewrites them.
+#[test]
+fn rule_docs_match_explain() {
+    let (_, stdout, _) = stdout_of(onesession().args(["rules", "--format", "json"]));
+    let rules: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let docs = repo().join("docs/rules");
+    for rule in rules.as_array().unwrap() {
+        let id = rule["id"].as_str().unwrap();
+        let (_, explained, _) = stdout_of(onesession().args(["explain", id]));
+        let path = docs.join(format!("{id}.md"));
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::write(&path, &explained).unwrap();
+        }
+        let written = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            written,
+            explained,
+            "{} is out of date (UPDATE_DOCS=1 cargo test)",
+            path.display()
+        );
+    }
+}
