@@ -100,22 +100,21 @@ struct Draft {
     /// What is on disk now (the base, or what we last wrote).
     on_disk: String,
     bom: bool,
-    accepted: Vec<Edit>,
-    /// Findings the accepted changes are for (must be gone after).
-    keys: Vec<Key>,
-    /// The person's own text (from `e`): replaces base + accepted.
+    /// The person's own text (from `e`): replaces base + accepted edits.
     edited: Option<String>,
-    units: usize,
     dirty: bool,
 }
 
-impl Draft {
-    fn current(&self) -> Result<String, String> {
-        match &self.edited {
-            Some(text) => Ok(text.clone()),
-            None => apply_edits(&self.base, &self.accepted).map_err(|e| e.to_string()),
-        }
-    }
+/// A change the person accepted in this pass.
+struct Accepted {
+    /// Edits (line endings adapted) by file.
+    edits: Vec<(FileId, Edit)>,
+    /// The findings it is for: they must be gone after it.
+    keys: Vec<Key>,
+    files: Vec<FileId>,
+    /// Dropped by verification or a refused write.
+    dropped: bool,
+    written: bool,
 }
 
 struct Loop<'p, 'r> {
@@ -124,6 +123,9 @@ struct Loop<'p, 'r> {
     palette: Palette,
     display: &'p dyn Fn(FileId) -> String,
     drafts: BTreeMap<FileId, Draft>,
+    accepted: Vec<Accepted>,
+    /// How many findings of each key the pass started with.
+    pass_counts: std::collections::HashMap<Key, usize>,
     summary: ReviewSummary,
 }
 
@@ -142,6 +144,8 @@ pub fn review(
         palette: Palette::new(color),
         display,
         drafts: BTreeMap::new(),
+        accepted: Vec::new(),
+        pass_counts: std::collections::HashMap::new(),
         summary: ReviewSummary::default(),
     };
     let mut declined: HashSet<Key> = HashSet::new();
@@ -166,6 +170,11 @@ pub fn review(
             first.map(|(f, start)| (state.project.file(f).relative.clone(), start))
         });
         state.drafts.clear();
+        state.accepted.clear();
+        state.pass_counts.clear();
+        for finding in &findings {
+            *state.pass_counts.entry(fingerprint(state.project, finding)).or_default() += 1;
+        }
         let manual: Vec<Finding> = findings
             .iter()
             .filter(|f| f.fix.is_none() && shown_manual.insert(fingerprint(state.project, f)))
@@ -294,26 +303,42 @@ impl Loop<'_, '_> {
                 base: text.clone(),
                 on_disk: text,
                 bom: source.source.as_ref().is_some_and(|s| s.bom),
-                accepted: Vec::new(),
-                keys: Vec::new(),
                 edited: None,
-                units: 0,
                 dirty: false,
             }
         })
     }
 
+    /// The accepted (not dropped) edits of `file`.
+    fn accepted_edits(&self, file: FileId) -> Vec<Edit> {
+        self.accepted
+            .iter()
+            .filter(|a| !a.dropped)
+            .flat_map(|a| a.edits.iter().filter(|(f, _)| *f == file).map(|(_, e)| e.clone()))
+            .collect()
+    }
+
+    /// The file's text with every accepted change.
+    fn current(&mut self, file: FileId) -> Result<String, String> {
+        let edits = self.accepted_edits(file);
+        let draft = self.draft(file);
+        match &draft.edited {
+            Some(text) => Ok(text.clone()),
+            None => apply_edits(&draft.base, &edits).map_err(|e| e.to_string()),
+        }
+    }
+
     /// Why this unit cannot be offered now (it overlaps an accepted one).
     fn blocked(&mut self, unit: &FixUnit) -> Option<&'static str> {
         for file in unit.fix.files() {
-            let draft = self.draft(file);
-            if draft.edited.is_some() {
+            if self.draft(file).edited.is_some() {
                 return Some("the file was edited by hand (run again to see it)");
             }
+            let accepted = self.accepted_edits(file);
             if unit
                 .fix
                 .edits_for(file)
-                .any(|e| draft.accepted.iter().any(|a| a.conflicts_with(e)))
+                .any(|e| accepted.iter().any(|a| a.conflicts_with(e)))
             {
                 return Some("it overlaps a change already accepted (run again to see it)");
             }
@@ -322,14 +347,10 @@ impl Loop<'_, '_> {
     }
 
     fn proposed(&mut self, unit: &FixUnit, file: FileId) -> Result<(String, String), String> {
+        let current = self.current(file)?;
+        let mut edits = self.accepted_edits(file);
         let draft = self.draft(file);
-        let current = draft.current()?;
-        let mut edits = draft.accepted.clone();
-        edits.extend(
-            unit.fix
-                .edits_for(file)
-                .map(|e| adapt_line_endings(&draft.base, e)),
-        );
+        edits.extend(unit.fix.edits_for(file).map(|e| adapt_line_endings(&draft.base, e)));
         let proposed = apply_edits(&draft.base, &edits).map_err(|e| e.to_string())?;
         Ok((current, proposed))
     }
@@ -360,11 +381,7 @@ impl Loop<'_, '_> {
         for file in unit.fix.files() {
             match self.proposed(unit, file) {
                 Ok((current, proposed)) => {
-                    write!(
-                        out,
-                        "{}",
-                        file_diff(&(self.display)(file), &current, &proposed, palette)
-                    )?;
+                    write!(out, "{}", file_diff(&(self.display)(file), &current, &proposed, palette))?;
                 }
                 Err(error) => writeln!(out, "  (cannot show {}: {error})", (self.display)(file))?,
             }
@@ -394,22 +411,21 @@ impl Loop<'_, '_> {
     }
 
     fn accept(&mut self, unit: &FixUnit, keys: Vec<Key>) {
-        for file in unit.fix.files() {
-            let edits: Vec<Edit> = {
-                let draft = self.draft(file);
-                unit.fix
-                    .edits_for(file)
-                    .map(|e| adapt_line_endings(&draft.base, e))
-                    .collect()
-            };
-            let draft = self.draft(file);
-            draft.accepted.extend(edits);
-            draft
-                .keys
-                .extend(keys.iter().filter(|k| k.1 == file).cloned());
-            draft.units += 1;
+        let files = unit.fix.files();
+        let mut edits = Vec::new();
+        for file in &files {
+            let draft = self.draft(*file);
             draft.dirty = true;
+            let base = draft.base.clone();
+            edits.extend(unit.fix.edits_for(*file).map(|e| (*file, adapt_line_endings(&base, e))));
         }
+        self.accepted.push(Accepted {
+            edits,
+            keys,
+            files,
+            dropped: false,
+            written: false,
+        });
     }
 
     /// `e`: the person edits the proposed file; accepted when it parses.
@@ -443,85 +459,168 @@ impl Loop<'_, '_> {
         }
         let draft = self.draft(file);
         draft.edited = Some(text);
-        draft.units += 1;
         draft.dirty = true;
+        self.accepted.push(Accepted {
+            edits: Vec::new(),
+            keys: Vec::new(),
+            files: vec![file],
+            dropped: false,
+            written: false,
+        });
         Ok(true)
     }
 
-    /// Verifies and writes every file with accepted changes.
+    /// Drops the accepted changes touching `file` (in every file they
+    /// touch), with the reason.
+    fn drop_changes_of(&mut self, file: FileId, reason: &str) {
+        let mut touched = Vec::new();
+        for accepted in self.accepted.iter_mut().filter(|a| !a.dropped && !a.written) {
+            if accepted.files.contains(&file) {
+                accepted.dropped = true;
+                self.summary.skipped += 1;
+                touched.extend(accepted.files.iter().copied());
+            }
+        }
+        if let Some(draft) = self.drafts.get_mut(&file) {
+            draft.edited = None;
+        }
+        touched.push(file);
+        touched.sort_unstable();
+        touched.dedup();
+        for other in touched {
+            self.summary.problems.push((other, reason.to_owned()));
+        }
+    }
+
+    /// Verifies every file with accepted changes, then writes them. A
+    /// change spanning several files is written in all of them or none.
     fn flush(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let dirty: Vec<FileId> = self
-            .drafts
-            .iter()
-            .filter(|(_, d)| d.dirty)
-            .map(|(f, _)| *f)
-            .collect();
-        for file in dirty {
-            let result = self.verify_and_write(file);
-            let name = (self.display)(file);
-            let draft = self.drafts.get_mut(&file).expect("dirty drafts exist");
-            draft.dirty = false;
-            match result {
-                Ok(()) => {
-                    self.summary.applied += draft.units;
-                    draft.units = 0;
-                    if !self.summary.files_written.contains(&file) {
-                        self.summary.files_written.push(file);
-                    }
-                    writeln!(out, "{}", self.palette.green(&format!("  wrote {name}")))?;
+        let mut reported: Vec<(FileId, String)> = Vec::new();
+        loop {
+            let dirty: Vec<FileId> = self
+                .drafts
+                .iter()
+                .filter(|(_, d)| d.dirty)
+                .map(|(f, _)| *f)
+                .collect();
+            if dirty.is_empty() {
+                break;
+            }
+            match self.verify(&dirty) {
+                Ok(texts) => {
+                    self.write(&texts, &mut reported, out)?;
+                    break;
                 }
-                Err(reason) => {
-                    self.summary.skipped += draft.units;
-                    draft.units = 0;
-                    writeln!(
-                        out,
-                        "{}",
-                        self.palette
-                            .yellow(&format!("  not written: {name}: {reason}"))
-                    )?;
-                    self.summary.problems.push((file, reason));
+                Err((file, reason)) => {
+                    reported.push((file, reason.clone()));
+                    self.drop_changes_of(file, &reason);
                 }
             }
+        }
+        for (file, reason) in reported {
+            let name = (self.display)(file);
+            writeln!(out, "{}", self.palette.yellow(&format!("  not written: {name}: {reason}")))?;
         }
         Ok(())
     }
 
-    fn verify_and_write(&mut self, file: FileId) -> Result<(), String> {
-        let draft = &self.drafts[&file];
-        let text = draft.current()?;
-        if let Err(error) = parse_module(&text) {
-            return Err(format!("the result does not parse ({})", error.message));
+    /// The new text of every dirty file, or the first file that fails.
+    fn verify(&mut self, dirty: &[FileId]) -> Result<Vec<(FileId, String)>, (FileId, String)> {
+        let mut texts = Vec::new();
+        for file in dirty {
+            let text = self.current(*file).map_err(|e| (*file, e))?;
+            if let Err(error) = parse_module(&text) {
+                return Err((*file, format!("the result does not parse ({})", error.message)));
+            }
+            let draft = &self.drafts[file];
+            let mut on_disk = Vec::new();
+            if draft.bom {
+                on_disk.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            on_disk.extend_from_slice(draft.on_disk.as_bytes());
+            let path = &self.project.file(*file).path;
+            match std::fs::read(path) {
+                Ok(bytes) if bytes == on_disk => {}
+                Ok(_) => return Err((*file, "changed on disk since it was read; not written (run again)".into())),
+                Err(error) => return Err((*file, format!("cannot read it back: {error}"))),
+            }
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+                return Err((*file, "file is read-only; not written".into()));
+            }
+            texts.push((*file, text));
         }
-        let previous = draft.on_disk.clone();
-        let keys = draft.keys.clone();
-        let bom = draft.bom;
-        self.project
-            .replace_sources(vec![(file, text.clone())])
-            .map_err(|e| e.to_string())?;
-        let after = check_files(self.project, self.rules, &[file]);
-        let still = after
+        // Re-check: what the accepted changes were for must be gone.
+        let previous: Vec<(FileId, String)> = dirty
             .iter()
-            .any(|f| keys.contains(&fingerprint(self.project, f)));
+            .map(|f| (*f, self.drafts[f].on_disk.clone()))
+            .collect();
         let restore = |project: &mut Project| {
-            let _ = project.replace_sources(vec![(file, previous.clone())]);
+            let _ = project.replace_sources(previous.clone());
         };
-        if still {
+        if let Err(error) = self.project.replace_sources(texts.clone()) {
             restore(self.project);
-            return Err("re-checking still finds what the change was for".into());
+            return Err((dirty[0], error.to_string()));
         }
-        let mut expected = Vec::new();
-        if bom {
-            expected.extend_from_slice(b"\xEF\xBB\xBF");
+        let after = check_files(self.project, self.rules, dirty);
+        let mut counts: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        for finding in &after {
+            *counts.entry(fingerprint(self.project, finding)).or_default() += 1;
         }
-        expected.extend_from_slice(previous.as_bytes());
-        let path = self.project.file(file).path.clone();
-        if let Err(error) = write_atomically(&path, &expected, &text, bom) {
+        let mut gone: std::collections::HashMap<&Key, usize> = std::collections::HashMap::new();
+        for accepted in self.accepted.iter().filter(|a| !a.dropped) {
+            for key in &accepted.keys {
+                *gone.entry(key).or_default() += 1;
+            }
+        }
+        let stuck = gone.iter().find(|(key, gone)| {
+            dirty.contains(&key.1)
+                && counts.get(**key).copied().unwrap_or(0)
+                    > self.pass_counts.get(**key).copied().unwrap_or(0).saturating_sub(**gone)
+        });
+        if let Some((key, _)) = stuck {
+            let file = key.1;
             restore(self.project);
-            return Err(error.to_string());
+            return Err((file, "re-checking still finds what the change was for".into()));
         }
-        let draft = self.drafts.get_mut(&file).expect("draft exists");
-        draft.on_disk = text;
-        draft.keys.clear();
+        Ok(texts)
+    }
+
+    fn write(
+        &mut self,
+        texts: &[(FileId, String)],
+        reported: &mut Vec<(FileId, String)>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for (file, text) in texts {
+            let draft = self.drafts.get_mut(file).expect("dirty drafts exist");
+            let mut expected = Vec::new();
+            if draft.bom {
+                expected.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            expected.extend_from_slice(draft.on_disk.as_bytes());
+            let path = self.project.file(*file).path.clone();
+            draft.dirty = false;
+            match write_atomically(&path, &expected, text, draft.bom) {
+                Ok(()) => {
+                    draft.on_disk = text.clone();
+                    if !self.summary.files_written.contains(file) {
+                        self.summary.files_written.push(*file);
+                    }
+                    writeln!(out, "{}", self.palette.green(&format!("  wrote {}", (self.display)(*file))))?;
+                }
+                Err(error) => {
+                    let _ = self.project.replace_sources(vec![(*file, draft.on_disk.clone())]);
+                    reported.push((*file, error.to_string()));
+                    self.summary.problems.push((*file, error.to_string()));
+                }
+            }
+        }
+        for accepted in self.accepted.iter_mut().filter(|a| !a.dropped && !a.written) {
+            if accepted.files.iter().all(|f| texts.iter().any(|(t, _)| t == f)) {
+                accepted.written = true;
+                self.summary.applied += 1;
+            }
+        }
         Ok(())
     }
 }
