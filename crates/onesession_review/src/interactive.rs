@@ -488,6 +488,13 @@ impl Loop<'_, '_> {
         touched.sort_unstable();
         touched.dedup();
         for other in touched {
+            let still_changed = self
+                .accepted
+                .iter()
+                .any(|a| !a.dropped && !a.written && a.files.contains(&other));
+            if let Some(draft) = self.drafts.get_mut(&other) {
+                draft.dirty &= still_changed;
+            }
             self.summary.problems.push((other, reason.to_owned()));
         }
     }
