@@ -40,6 +40,8 @@ impl FixUnit {
 #[derive(Debug, Clone)]
 pub struct Applied {
     pub rules: Vec<&'static str>,
+    /// The rule of each finding it resolved (a fix may resolve several).
+    pub findings: Vec<&'static str>,
     pub files: Vec<FileId>,
     pub applicability: Applicability,
 }
@@ -362,6 +364,7 @@ pub fn fix_project_except(
         for unit in &chosen {
             report.applied.push(Applied {
                 rules: unit.rules(),
+                findings: unit.findings.iter().map(|f| f.rule.id).collect(),
                 files: unit.fix.files(),
                 applicability: unit.fix.applicability,
             });

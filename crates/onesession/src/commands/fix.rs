@@ -38,6 +38,14 @@ pub fn run(
     for notice in &project.notices {
         writeln!(stderr, "note: {notice}")?;
     }
+    for problem in &project.walk_problems {
+        writeln!(
+            stderr,
+            "warning: {}: {} (skipped)",
+            super::display_path(&cwd, &problem.path),
+            problem.message
+        )?;
+    }
     let options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
     };
@@ -359,11 +367,12 @@ fn summary(
 ) -> Result<()> {
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for applied in &report.applied {
-        for rule in &applied.rules {
+        for rule in &applied.findings {
             *by_rule.entry(rule).or_default() += 1;
         }
     }
     let fixes: usize = report.applied.len();
+    let findings: usize = by_rule.values().sum();
     let verb = if dry_run { "Would fix" } else { "Fixed" };
     if fixes == 0 {
         writeln!(out, "Nothing to fix.")?;
@@ -371,8 +380,9 @@ fn summary(
         let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
         writeln!(
             out,
-            "{verb} {fixes} finding{} in {} file{} ({}).",
-            if fixes == 1 { "" } else { "s" },
+            "{verb} {findings} finding{} with {fixes} fix{} in {} file{} ({}).",
+            if findings == 1 { "" } else { "s" },
+            if fixes == 1 { "" } else { "es" },
             report.changes.len(),
             if report.changes.len() == 1 { "" } else { "s" },
             rules.join(", ")
