@@ -148,6 +148,10 @@ pub struct CheckArgs {
     /// With --baseline: baseline entries that match nothing fail the check.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
+    /// Neither read nor write the cache (.onesession_cache in the project
+    /// root, or ONESESSION_CACHE_DIR).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -411,3 +411,73 @@ fn rule_docs_match_explain() {
         );
     }
 }
+
+/// A warm run (nothing changed) answers from the cache with the same
+/// findings; a changed file, a corrupt entry or --no-cache do not use it.
+#[test]
+fn check_cache() {
+    let dir = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/tasks/x.py",
+            "from app.db.session import async_session_factory\nasync_session_factory()\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        stdout_of(
+            onesession()
+                .current_dir(dir.path())
+                .env("ONESESSION_CACHE_DIR", cache.path())
+                .args(["check", "--format", "json"])
+                .args(extra),
+        )
+    };
+    let entries = || {
+        std::fs::read_dir(cache.path()).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("check-")
+            })
+            .count()
+        })
+    };
+
+    let (_, _, _) = run(&["--no-cache"]);
+    assert_eq!(entries(), 0, "--no-cache writes nothing");
+    let (code, cold, _) = run(&[]);
+    assert_eq!((code, entries()), (1, 1));
+    let (code, warm, _) = run(&[]);
+    assert_eq!(
+        (code, &warm),
+        (1, &cold),
+        "the warm run gives the same findings"
+    );
+
+    // A changed file is seen.
+    std::fs::write(
+        dir.path().join("app/tasks/x.py"),
+        "from app.db.session import get_session\n",
+    )
+    .unwrap();
+    let (code, changed, _) = run(&[]);
+    assert_eq!((code, changed.trim()), (0, "[]"));
+
+    // A corrupt entry is ignored, not trusted.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("check-")
+        {
+            std::fs::write(&path, "{ not json").unwrap();
+        }
+    }
+    let (code, after, _) = run(&[]);
+    assert_eq!((code, after.trim()), (0, "[]"));
+}

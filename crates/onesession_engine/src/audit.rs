@@ -438,7 +438,7 @@ fn facts_of(project: &Project, file: &ProjectFile) -> Facts {
         FileState::Parsed(analysis) => {
             facts_from(project, &analysis.parsed.body, &analysis.semantic)
         }
-        FileState::Skipped => {
+        FileState::Skipped | FileState::Pending => {
             // The prefilter skipped it (no rule can fire), but it may
             // still import SQLAlchemy (model definitions): parse it when
             // it can.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod cache;
 pub mod checker;
 pub mod config;
 pub mod discover;

@@ -91,6 +91,8 @@ pub struct Analysis {
 pub enum FileState {
     /// Holds none of the rules' trigger words: nothing can be found in it.
     Skipped,
+    /// Read and admitted by the prefilter; not parsed yet.
+    Pending,
     Parsed(Box<Analysis>),
     SyntaxError(SyntaxError),
     Unreadable(ReadProblem),
@@ -232,8 +234,46 @@ pub struct Inputs {
     pub stdin: Option<(PathBuf, String)>,
 }
 
+/// Stack size for every thread that parses or walks an AST: the parser
+/// and the visitors recurse once per nesting level, and deeply nested
+/// (often generated) code overflowed the default 2 MiB (8 MiB on the main
+/// thread). The memory is reserved, not committed, until used.
+pub const STACK_SIZE: usize = 512 << 20;
+
+/// Gives rayon's global pool [`STACK_SIZE`] stacks (once; a no-op when the
+/// pool was already built by the caller).
+pub fn init_thread_pool() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build_global();
+    });
+}
+
 impl Project {
+    /// Reads, parses and indexes the project.
     pub fn load(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
+        let mut project = Self::read(settings, inputs)?;
+        project.analyse()?;
+        Ok(project)
+    }
+
+    /// Parses every file the prefilter admitted (in parallel) and builds
+    /// the index.
+    pub fn analyse(&mut self) -> Result<(), EngineError> {
+        self.files.par_iter_mut().for_each(|file| {
+            if matches!(file.state, FileState::Pending) {
+                let text = file.source.as_ref().map_or("", |s| &s.text);
+                file.state = parse_file(text, file.module.as_deref(), file.is_package);
+            }
+        });
+        self.index()
+    }
+
+    /// Discovers and reads the files (prefiltered, not parsed yet).
+    pub fn read(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
+        init_thread_pool();
         let mut requested = inputs.paths.clone();
         if let Some((path, _)) = &inputs.stdin {
             requested.retain(|p| p != path);
@@ -267,7 +307,7 @@ impl Project {
                 )
             })
             .collect();
-        let mut project = Self {
+        let project = Self {
             settings,
             files,
             walk_problems,
@@ -285,7 +325,6 @@ impl Project {
             reexports: HashMap::new(),
             notices: Vec::new(),
         };
-        project.index()?;
         Ok(project)
     }
 
@@ -517,7 +556,11 @@ fn load_file(
     };
     let (source, state) = match read {
         Ok(source) => {
-            let state = analyse(triggers, &source.text, module.as_deref(), is_package);
+            let state = if triggers.admits(&source.text) {
+                FileState::Pending
+            } else {
+                FileState::Skipped
+            };
             (Some(source), state)
         }
         Err(problem) => (None, FileState::Unreadable(problem)),
@@ -553,6 +596,10 @@ pub fn analyse(
     if !triggers.admits(text) {
         return FileState::Skipped;
     }
+    parse_file(text, module, is_package)
+}
+
+fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
     match parse_module(text) {
         Ok(parsed) => {
             let semantic =

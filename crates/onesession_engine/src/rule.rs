@@ -162,6 +162,19 @@ impl<'t> RuleSet<'t> {
         self.enabled.binary_search(&id).is_ok()
     }
 
+    /// A rule of this set (engine rules included) by id.
+    pub fn rule(&self, id: &str) -> Option<&'static Rule> {
+        crate::run::ENGINE_RULES
+            .iter()
+            .copied()
+            .chain(
+                self.transforms
+                    .iter()
+                    .flat_map(|t| t.rules().iter().copied()),
+            )
+            .find(|r| r.id == id)
+    }
+
     /// True for the id of any rule (enabled or not).
     pub fn is_known(&self, id: &str) -> bool {
         self.known.binary_search(&id).is_ok()

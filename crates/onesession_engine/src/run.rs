@@ -109,7 +109,7 @@ fn check_where(
                         });
                     }
                 }
-                FileState::Skipped => {}
+                FileState::Skipped | FileState::Pending => {}
                 FileState::Parsed(_) => {
                     if let Some(mut checker) = Checker::new(project, file, rules) {
                         for transform in rules.active() {

@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 
 use anyhow::Result;
 use onesession_engine::baseline::Baseline;
+use onesession_engine::cache::{cache_dir, CheckCache};
 use onesession_engine::run;
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -17,10 +18,26 @@ pub fn run(
     stderr: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<u8> {
-    let loaded = super::load(&args.selection, stdin)?;
+    let mut loaded = super::load_unparsed(&args.selection, stdin)?;
+    let cache = (!args.no_cache)
+        .then(|| CheckCache::new(&cache_dir(&loaded.project), &loaded.project, &loaded.rules));
+    let cached = cache
+        .as_ref()
+        .and_then(|c| c.load(&loaded.project, &loaded.rules));
+    let (mut findings, notices) = match cached {
+        Some(hit) => hit,
+        None => {
+            loaded.project.analyse()?;
+            let findings = run::check(&loaded.project, &loaded.rules);
+            if let Some(cache) = &cache {
+                cache.store(&loaded.project, &findings);
+            }
+            (findings, loaded.project.notices.clone())
+        }
+    };
     let project = &loaded.project;
     if !args.quiet && args.format == OutputFormat::Text {
-        for notice in &project.notices {
+        for notice in &notices {
             writeln!(stderr, "note: {notice}")?;
         }
         for problem in &project.walk_problems {
@@ -32,7 +49,6 @@ pub fn run(
             )?;
         }
     }
-    let mut findings = run::check(project, &loaded.rules);
     let mut stale = Vec::new();
     if let Some(file) = &args.baseline {
         let baseline = Baseline::load(&super::absolute(&loaded.cwd, file))?;

@@ -47,7 +47,15 @@ pub struct Loaded {
     pub cwd: PathBuf,
 }
 
+/// Loads, parses and indexes the project.
 pub fn load(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
+    let mut loaded = load_unparsed(selection, stdin)?;
+    loaded.project.analyse()?;
+    Ok(loaded)
+}
+
+/// Discovers and reads the project without parsing (the cache decides).
+pub fn load_unparsed(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let mut inputs = Inputs::default();
     let mut paths = Vec::new();
@@ -69,8 +77,16 @@ pub fn load(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
         paths.push(cwd.clone());
     }
     for path in &selection.paths {
-        if path.as_os_str() != "-" && !cwd.join(path).exists() {
-            bail!("{}: no such file or directory", path.display());
+        if path.as_os_str() == "-" {
+            continue;
+        }
+        match std::fs::metadata(cwd.join(path)) {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                bail!("{}: no such file or directory", path.display());
+            }
+            // A symlink loop, a permission problem: say which.
+            Err(error) => bail!("{}: {error}", path.display()),
         }
     }
     let start = paths

@@ -1,0 +1,191 @@
+//! The check cache: when nothing changed since the last run (same tool
+//! version, configuration, selection, and every file's content), the
+//! findings come from the cache and no file is parsed.
+//!
+//! Keyed by content hashes (xxh3), not modification times. One entry per
+//! "slot" (project root, requested paths and rule selection), written
+//! atomically (temporary file + rename), so concurrent runs see an old or
+//! a new entry, never half of one; an entry that does not parse, or does
+//! not match the project, is ignored.
+
+use std::path::{Path, PathBuf};
+
+use onesession_text::{Applicability, Edit, FileId, Fix};
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::project::Project;
+use crate::rule::{Finding, Rule, RuleSet};
+
+/// The cache directory: `ONESESSION_CACHE_DIR`, else `.onesession_cache`
+/// in the project root.
+pub fn cache_dir(project: &Project) -> PathBuf {
+    std::env::var_os("ONESESSION_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project.settings.root.join(".onesession_cache"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    notices: Vec<String>,
+    findings: Vec<Cached>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    rule: String,
+    path: String,
+    start: usize,
+    end: usize,
+    message: String,
+    applicability: Option<Applicability>,
+    edits: Vec<(String, usize, usize, String)>,
+    group: Option<String>,
+}
+
+pub struct CheckCache {
+    file: PathBuf,
+    key: String,
+}
+
+impl CheckCache {
+    /// `selection` names what else decides the result (the rule set).
+    pub fn new(dir: &Path, project: &Project, rules: &RuleSet<'_>) -> Self {
+        let mut slot = Xxh3::new();
+        slot.update(project.settings.root.to_string_lossy().as_bytes());
+        let mut key = Xxh3::new();
+        key.update(env!("CARGO_PKG_VERSION").as_bytes());
+        if let Some(config) = &project.settings.config {
+            key.update(&std::fs::read(&config.path).unwrap_or_default());
+        }
+        key.update(format!("{:?}", project.settings.exclude.patterns).as_bytes());
+        for id in rules.enabled() {
+            slot.update(id.as_bytes());
+        }
+        for file in &project.files {
+            if file.requested {
+                slot.update(file.relative.as_bytes());
+            }
+            key.update(file.relative.as_bytes());
+            key.update(&[u8::from(file.requested)]);
+            match &file.source {
+                Some(source) => {
+                    key.update(&[u8::from(source.bom)]);
+                    key.update(source.text.as_bytes());
+                }
+                None => key.update(b"\0unreadable"),
+            }
+        }
+        Self {
+            file: dir.join(format!("check-{:016x}.json", slot.digest())),
+            key: format!("{:032x}", key.digest128()),
+        }
+    }
+
+    /// The cached findings and notices, when the entry matches this
+    /// project exactly.
+    pub fn load(
+        &self,
+        project: &Project,
+        rules: &RuleSet<'_>,
+    ) -> Option<(Vec<Finding>, Vec<String>)> {
+        let text = std::fs::read_to_string(&self.file).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        if entry.key != self.key {
+            return None;
+        }
+        let file_id = |path: &str| {
+            project
+                .files
+                .iter()
+                .find(|f| f.relative == path)
+                .map(|f| f.id)
+        };
+        let mut findings = Vec::with_capacity(entry.findings.len());
+        for cached in entry.findings {
+            let rule: &'static Rule = rules.rule(&cached.rule)?;
+            let file = file_id(&cached.path)?;
+            let len = project.file(file).text().len();
+            if cached.start > cached.end || cached.end > len {
+                return None;
+            }
+            let fix = match cached.applicability {
+                Some(applicability) => {
+                    let mut edits = Vec::new();
+                    for (path, start, end, replacement) in cached.edits {
+                        edits.push((file_id(&path)?, Edit::replace(start..end, replacement)));
+                    }
+                    Some(Fix {
+                        applicability,
+                        edits,
+                    })
+                }
+                None => None,
+            };
+            findings.push(Finding {
+                rule,
+                file,
+                range: cached.start..cached.end,
+                message: cached.message,
+                fix,
+                group: cached.group,
+                help: None,
+            });
+        }
+        Some((findings, entry.notices))
+    }
+
+    /// Stores the findings; failures only cost the next run its cache.
+    pub fn store(&self, project: &Project, findings: &[Finding]) {
+        let path = |id: FileId| project.file(id).relative.clone();
+        let entry = Entry {
+            key: self.key.clone(),
+            notices: project.notices.clone(),
+            findings: findings
+                .iter()
+                .map(|f| Cached {
+                    rule: f.rule.id.to_owned(),
+                    path: path(f.file),
+                    start: f.range.start,
+                    end: f.range.end,
+                    message: f.message.clone(),
+                    applicability: f.fix.as_ref().map(|x| x.applicability),
+                    edits: f
+                        .fix
+                        .iter()
+                        .flat_map(|x| x.edits.iter())
+                        .map(|(file, e)| {
+                            (
+                                path(*file),
+                                e.range.start,
+                                e.range.end,
+                                e.replacement.clone(),
+                            )
+                        })
+                        .collect(),
+                    group: f.group.clone(),
+                })
+                .collect(),
+        };
+        let Some(dir) = self.file.parent() else {
+            return;
+        };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let marker = dir.join(".gitignore");
+        if !marker.exists() {
+            let _ = std::fs::write(marker, "# Created by onesession\n*\n");
+        }
+        let Ok(text) = serde_json::to_vec(&entry) else {
+            return;
+        };
+        let Ok(mut temp) = tempfile::NamedTempFile::new_in(dir) else {
+            return;
+        };
+        if std::io::Write::write_all(&mut temp, &text).is_ok() {
+            let _ = temp.persist(&self.file);
+        }
+    }
+}
