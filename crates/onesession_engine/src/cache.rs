@@ -130,7 +130,6 @@ impl CheckCache {
                 message: cached.message,
                 fix,
                 group: cached.group,
-                help: None,
             });
         }
         Some((findings, entry.notices))

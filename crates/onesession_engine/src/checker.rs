@@ -1,7 +1,7 @@
 //! What a transform sees of one file, and how it reports.
 
-use onesession_python::ast::{self, Expr};
-use onesession_python::{range_of, ParsedModule, SemanticModel, Suppression};
+use onesession_python::ast::Expr;
+use onesession_python::{ParsedModule, SemanticModel, Suppression};
 use onesession_text::{Fix, LineIndex, TextRange};
 
 use crate::names::{is_one_of, FASTAPI_DEPENDS, SESSIONMAKERS, SESSION_CLASSES};
@@ -144,7 +144,6 @@ impl<'a> Checker<'a> {
             message: message.into(),
             fix: None,
             group: None,
-            help: None,
         });
         self.findings.last_mut()
     }
@@ -263,7 +262,6 @@ impl<'a> Checker<'a> {
                 message,
                 fix,
                 group: None,
-                help: None,
             });
         }
     }
@@ -375,17 +373,6 @@ impl<'a> Checker<'a> {
         })
     }
 
-    pub fn suppression_at_line(&self, line: usize) -> Option<&Suppression> {
-        self.parsed
-            .suppressions
-            .iter()
-            .find(|(offset, _)| self.lines.line_of(*offset) == line)
-            .map(|(_, s)| s)
-    }
-
-    pub fn range(&self, node: &impl ast::Ranged) -> TextRange {
-        range_of(node)
-    }
 }
 
 #[cfg(test)]

@@ -80,8 +80,6 @@ pub struct Finding {
     /// Fixes sharing a group (a cross-file transform's parts) are applied
     /// together; one manual member makes the whole group manual.
     pub group: Option<String>,
-    /// For manual findings: what to do, when the message does not say.
-    pub help: Option<String>,
 }
 
 impl Finding {

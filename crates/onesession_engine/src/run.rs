@@ -92,7 +92,6 @@ fn check_where(
                             message: format!("syntax error: {}", error.message),
                             fix: None,
                             group: None,
-                            help: None,
                         });
                     }
                 }
@@ -105,7 +104,6 @@ fn check_where(
                             message: problem.to_string(),
                             fix: None,
                             group: None,
-                            help: None,
                         });
                     }
                 }
