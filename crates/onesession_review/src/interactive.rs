@@ -173,7 +173,10 @@ pub fn review(
         state.accepted.clear();
         state.pass_counts.clear();
         for finding in &findings {
-            *state.pass_counts.entry(fingerprint(state.project, finding)).or_default() += 1;
+            *state
+                .pass_counts
+                .entry(fingerprint(state.project, finding))
+                .or_default() += 1;
         }
         let manual: Vec<Finding> = findings
             .iter()
@@ -314,7 +317,12 @@ impl Loop<'_, '_> {
         self.accepted
             .iter()
             .filter(|a| !a.dropped)
-            .flat_map(|a| a.edits.iter().filter(|(f, _)| *f == file).map(|(_, e)| e.clone()))
+            .flat_map(|a| {
+                a.edits
+                    .iter()
+                    .filter(|(f, _)| *f == file)
+                    .map(|(_, e)| e.clone())
+            })
             .collect()
     }
 
@@ -350,7 +358,11 @@ impl Loop<'_, '_> {
         let current = self.current(file)?;
         let mut edits = self.accepted_edits(file);
         let draft = self.draft(file);
-        edits.extend(unit.fix.edits_for(file).map(|e| adapt_line_endings(&draft.base, e)));
+        edits.extend(
+            unit.fix
+                .edits_for(file)
+                .map(|e| adapt_line_endings(&draft.base, e)),
+        );
         let proposed = apply_edits(&draft.base, &edits).map_err(|e| e.to_string())?;
         Ok((current, proposed))
     }
@@ -381,7 +393,11 @@ impl Loop<'_, '_> {
         for file in unit.fix.files() {
             match self.proposed(unit, file) {
                 Ok((current, proposed)) => {
-                    write!(out, "{}", file_diff(&(self.display)(file), &current, &proposed, palette))?;
+                    write!(
+                        out,
+                        "{}",
+                        file_diff(&(self.display)(file), &current, &proposed, palette)
+                    )?;
                 }
                 Err(error) => writeln!(out, "  (cannot show {}: {error})", (self.display)(file))?,
             }
@@ -417,7 +433,11 @@ impl Loop<'_, '_> {
             let draft = self.draft(*file);
             draft.dirty = true;
             let base = draft.base.clone();
-            edits.extend(unit.fix.edits_for(*file).map(|e| (*file, adapt_line_endings(&base, e))));
+            edits.extend(
+                unit.fix
+                    .edits_for(*file)
+                    .map(|e| (*file, adapt_line_endings(&base, e))),
+            );
         }
         self.accepted.push(Accepted {
             edits,
@@ -474,7 +494,11 @@ impl Loop<'_, '_> {
     /// touch), with the reason.
     fn drop_changes_of(&mut self, file: FileId, reason: &str) {
         let mut touched = Vec::new();
-        for accepted in self.accepted.iter_mut().filter(|a| !a.dropped && !a.written) {
+        for accepted in self
+            .accepted
+            .iter_mut()
+            .filter(|a| !a.dropped && !a.written)
+        {
             if accepted.files.contains(&file) {
                 accepted.dropped = true;
                 self.summary.skipped += 1;
@@ -526,7 +550,12 @@ impl Loop<'_, '_> {
         }
         for (file, reason) in reported {
             let name = (self.display)(file);
-            writeln!(out, "{}", self.palette.yellow(&format!("  not written: {name}: {reason}")))?;
+            writeln!(
+                out,
+                "{}",
+                self.palette
+                    .yellow(&format!("  not written: {name}: {reason}"))
+            )?;
         }
         Ok(())
     }
@@ -537,7 +566,10 @@ impl Loop<'_, '_> {
         for file in dirty {
             let text = self.current(*file).map_err(|e| (*file, e))?;
             if let Err(error) = parse_module(&text) {
-                return Err((*file, format!("the result does not parse ({})", error.message)));
+                return Err((
+                    *file,
+                    format!("the result does not parse ({})", error.message),
+                ));
             }
             let draft = &self.drafts[file];
             let mut on_disk = Vec::new();
@@ -548,7 +580,12 @@ impl Loop<'_, '_> {
             let path = &self.project.file(*file).path;
             match std::fs::read(path) {
                 Ok(bytes) if bytes == on_disk => {}
-                Ok(_) => return Err((*file, "changed on disk since it was read; not written (run again)".into())),
+                Ok(_) => {
+                    return Err((
+                        *file,
+                        "changed on disk since it was read; not written (run again)".into(),
+                    ))
+                }
                 Err(error) => return Err((*file, format!("cannot read it back: {error}"))),
             }
             if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
@@ -571,7 +608,9 @@ impl Loop<'_, '_> {
         let after = check_files(self.project, self.rules, dirty);
         let mut counts: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
         for finding in &after {
-            *counts.entry(fingerprint(self.project, finding)).or_default() += 1;
+            *counts
+                .entry(fingerprint(self.project, finding))
+                .or_default() += 1;
         }
         let mut gone: std::collections::HashMap<&Key, usize> = std::collections::HashMap::new();
         for accepted in self.accepted.iter().filter(|a| !a.dropped) {
@@ -582,12 +621,20 @@ impl Loop<'_, '_> {
         let stuck = gone.iter().find(|(key, gone)| {
             dirty.contains(&key.1)
                 && counts.get(**key).copied().unwrap_or(0)
-                    > self.pass_counts.get(**key).copied().unwrap_or(0).saturating_sub(**gone)
+                    > self
+                        .pass_counts
+                        .get(**key)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(**gone)
         });
         if let Some((key, _)) = stuck {
             let file = key.1;
             restore(self.project);
-            return Err((file, "re-checking still finds what the change was for".into()));
+            return Err((
+                file,
+                "re-checking still finds what the change was for".into(),
+            ));
         }
         Ok(texts)
     }
@@ -613,17 +660,32 @@ impl Loop<'_, '_> {
                     if !self.summary.files_written.contains(file) {
                         self.summary.files_written.push(*file);
                     }
-                    writeln!(out, "{}", self.palette.green(&format!("  wrote {}", (self.display)(*file))))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        self.palette
+                            .green(&format!("  wrote {}", (self.display)(*file)))
+                    )?;
                 }
                 Err(error) => {
-                    let _ = self.project.replace_sources(vec![(*file, draft.on_disk.clone())]);
+                    let _ = self
+                        .project
+                        .replace_sources(vec![(*file, draft.on_disk.clone())]);
                     reported.push((*file, error.to_string()));
                     self.summary.problems.push((*file, error.to_string()));
                 }
             }
         }
-        for accepted in self.accepted.iter_mut().filter(|a| !a.dropped && !a.written) {
-            if accepted.files.iter().all(|f| texts.iter().any(|(t, _)| t == f)) {
+        for accepted in self
+            .accepted
+            .iter_mut()
+            .filter(|a| !a.dropped && !a.written)
+        {
+            if accepted
+                .files
+                .iter()
+                .all(|f| texts.iter().any(|(t, _)| t == f))
+            {
                 accepted.written = true;
                 self.summary.applied += 1;
             }
