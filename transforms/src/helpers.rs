@@ -71,12 +71,7 @@ struct Collector<'c, 'a> {
 
 impl Collector<'_, '_> {
     fn bind_at(&mut self, range_start: usize, info: SessionInfo) {
-        if let Some((id, _)) = self
-            .checker
-            .semantic
-            .bindings()
-            .find(|(_, b)| b.range.start == range_start)
-        {
+        if let Some(id) = self.checker.semantic.binding_starting_at(range_start) {
             self.by_binding.insert(id, info);
         }
     }

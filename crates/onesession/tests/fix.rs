@@ -136,7 +136,7 @@ fn diff_applies_with_git_and_equals_fix_on_the_example() {
 
     // check finds no safe-fixable finding; fix again changes nothing.
     let output = onesession(&fixed)
-        .args(["check", "--format", "json"])
+        .args(["check", "--no-cache", "--format", "json"])
         .output()
         .unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -18,11 +18,17 @@ use crate::project::Project;
 use crate::rule::{Finding, Rule, RuleSet};
 
 /// The cache directory: `ONESESSION_CACHE_DIR`, else `.onesession_cache`
-/// in the project root.
-pub fn cache_dir(project: &Project) -> PathBuf {
-    std::env::var_os("ONESESSION_CACHE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| project.settings.root.join(".onesession_cache"))
+/// next to the configuration file, else in the working directory — never
+/// inside a tree that is only being looked at (a stdlib, site-packages).
+pub fn cache_dir(project: &Project, cwd: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("ONESESSION_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    let base = match &project.settings.config {
+        Some(config) => config.path.parent().unwrap_or(cwd),
+        None => cwd,
+    };
+    base.join(".onesession_cache")
 }
 
 #[derive(Serialize, Deserialize)]
@@ -69,12 +75,9 @@ impl CheckCache {
             }
             key.update(file.relative.as_bytes());
             key.update(&[u8::from(file.requested)]);
-            match &file.source {
-                Some(source) => {
-                    key.update(&[u8::from(source.bom)]);
-                    key.update(source.text.as_bytes());
-                }
-                None => key.update(b"\0unreadable"),
+            key.update(&file.hash.to_le_bytes());
+            if file.source.is_none() {
+                key.update(b"\0unreadable");
             }
         }
         Self {

@@ -372,7 +372,6 @@ impl<'a> Checker<'a> {
             _ => false,
         })
     }
-
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub struct Analysis {
     pub parsed: ParsedModule,
     pub semantic: SemanticModel,
     pub lines: LineIndex,
+    /// What the project index keeps of this module (computed with the
+    /// parse, in parallel, so indexing is a merge).
+    pub summary: ModuleSummary,
 }
 
 #[derive(Debug)]
@@ -111,6 +114,8 @@ pub struct ProjectFile {
     /// Inside the paths the user asked about: findings are reported here.
     pub requested: bool,
     pub source: Option<SourceText>,
+    /// xxh3 of the content as read (the cache key is made of these).
+    pub hash: u64,
     pub state: FileState,
 }
 
@@ -262,13 +267,24 @@ impl Project {
     /// Parses every file the prefilter admitted (in parallel) and builds
     /// the index.
     pub fn analyse(&mut self) -> Result<(), EngineError> {
+        let triggers = Triggers::new(&self.settings);
         self.files.par_iter_mut().for_each(|file| {
             if matches!(file.state, FileState::Pending) {
                 let text = file.source.as_ref().map_or("", |s| &s.text);
-                file.state = parse_file(text, file.module.as_deref(), file.is_package);
+                file.state = analyse(&triggers, text, file.module.as_deref(), file.is_package);
             }
         });
         self.index()
+    }
+
+    /// Drops the text of files the prefilter skipped (they cannot have
+    /// findings): most of a large tree's bytes need not stay in memory.
+    pub fn forget_skipped_texts(&mut self) {
+        for file in &mut self.files {
+            if matches!(file.state, FileState::Skipped) {
+                file.source = None;
+            }
+        }
     }
 
     /// Discovers and reads the files (prefiltered, not parsed yet).
@@ -287,7 +303,6 @@ impl Project {
             });
             discovered.sort();
         }
-        let triggers = Triggers::new(&settings);
         let files: Vec<ProjectFile> = discovered
             .into_par_iter()
             .enumerate()
@@ -299,7 +314,6 @@ impl Project {
                     .map(|(_, text)| text.clone());
                 load_file(
                     &settings,
-                    &triggers,
                     FileId(i as u32),
                     found.path,
                     found.requested,
@@ -354,6 +368,7 @@ impl Project {
                 file.module.as_deref(),
                 file.is_package,
             );
+            file.hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(bom);
             file.source = Some(source);
         }
         self.index()
@@ -416,7 +431,7 @@ impl Project {
             let Some(module) = &file.module else { continue };
             let mut summary = file
                 .analysis()
-                .map(|a| summarize(&a.parsed.body, &a.semantic))
+                .map(|a| a.summary.clone())
                 .unwrap_or_default();
             summary.file = Some(file.id);
             for (local, target) in &summary.imports {
@@ -536,7 +551,6 @@ impl Project {
 
 fn load_file(
     settings: &Settings,
-    triggers: &Triggers,
     id: FileId,
     path: PathBuf,
     requested: bool,
@@ -554,16 +568,12 @@ fn load_file(
             .map_err(|e| ReadProblem::Io(io_reason(&e)))
             .and_then(decode_source),
     };
-    let (source, state) = match read {
+    let (source, state, hash) = match read {
         Ok(source) => {
-            let state = if triggers.admits(&source.text) {
-                FileState::Pending
-            } else {
-                FileState::Skipped
-            };
-            (Some(source), state)
+            let hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(source.bom);
+            (Some(source), FileState::Pending, hash)
         }
-        Err(problem) => (None, FileState::Unreadable(problem)),
+        Err(problem) => (None, FileState::Unreadable(problem), 0),
     };
     ProjectFile {
         id,
@@ -574,6 +584,7 @@ fn load_file(
         layer,
         requested,
         source,
+        hash,
         state,
     }
 }
@@ -605,10 +616,12 @@ fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
             let semantic =
                 SemanticModel::build(&parsed.body, module.unwrap_or(""), is_package, text.len());
             let lines = LineIndex::new(text);
+            let summary = summarize(&parsed.body, &semantic);
             FileState::Parsed(Box::new(Analysis {
                 parsed,
                 semantic,
                 lines,
+                summary,
             }))
         }
         Err(error) => FileState::SyntaxError(error),

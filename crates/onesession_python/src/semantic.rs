@@ -85,6 +85,56 @@ pub struct SemanticModel {
     references: HashMap<usize, BindingId>,
     /// Per binding, the ranges of the loads that resolve to it.
     uses: Vec<Vec<TextRange>>,
+    /// The scopes (but the module) sorted for [`SemanticModel::scope_at`],
+    /// or `None` when their ranges are not nested (linear scan then).
+    scope_index: Option<Vec<IndexedScope>>,
+    /// The first binding starting at each offset.
+    binding_starts: HashMap<usize, BindingId>,
+}
+
+/// A scope range in [`SemanticModel::scope_index`]: sorted by start (then
+/// longest first), with the position of the innermost range containing it.
+#[derive(Debug)]
+struct IndexedScope {
+    start: usize,
+    end: usize,
+    id: u32,
+    parent: Option<usize>,
+}
+
+/// Sorts the scope ranges into a nesting forest; `None` when two ranges
+/// overlap without one containing the other.
+fn index_scopes(scopes: &[Scope]) -> Option<Vec<IndexedScope>> {
+    let mut sorted: Vec<IndexedScope> = scopes
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, s)| IndexedScope {
+            start: s.range.start,
+            end: s.range.end.max(s.range.start),
+            id: i as u32,
+            parent: None,
+        })
+        .collect();
+    sorted.sort_by(|a, b| {
+        (a.start, std::cmp::Reverse(a.end)).cmp(&(b.start, std::cmp::Reverse(b.end)))
+    });
+    let mut stack: Vec<usize> = Vec::new();
+    for position in 0..sorted.len() {
+        let (start, end) = (sorted[position].start, sorted[position].end);
+        while let Some(&top) = stack.last() {
+            if end <= sorted[top].end {
+                break;
+            }
+            if start < sorted[top].end {
+                return None; // partial overlap
+            }
+            stack.pop();
+        }
+        sorted[position].parent = stack.last().copied();
+        stack.push(position);
+    }
+    Some(sorted)
 }
 
 impl SemanticModel {
@@ -104,6 +154,8 @@ impl SemanticModel {
                 bindings: Vec::new(),
                 references: HashMap::new(),
                 uses: Vec::new(),
+                scope_index: None,
+                binding_starts: HashMap::new(),
             },
             package: package_of(module, is_package),
             current: ScopeId(0),
@@ -122,6 +174,11 @@ impl SemanticModel {
 
     pub fn binding(&self, id: BindingId) -> &Binding {
         &self.bindings[id.0 as usize]
+    }
+
+    /// The first binding whose range starts at `offset` (O(1)).
+    pub fn binding_starting_at(&self, offset: usize) -> Option<BindingId> {
+        self.binding_starts.get(&offset).copied()
     }
 
     pub fn bindings(&self) -> impl Iterator<Item = (BindingId, &Binding)> {
@@ -182,6 +239,22 @@ impl SemanticModel {
 
     /// The innermost scope whose names are visible at `offset`.
     pub fn scope_at(&self, offset: usize) -> ScopeId {
+        // The highest-numbered scope containing `offset`. With nested
+        // ranges those are the ancestors of the last range starting at or
+        // before `offset`: O(log n + depth), not O(n) per lookup (which
+        // made large files quadratic).
+        if let Some(index) = &self.scope_index {
+            let mut best = 0;
+            let mut position = index.partition_point(|s| s.start <= offset).checked_sub(1);
+            while let Some(p) = position {
+                let scope = &index[p];
+                if scope.start <= offset && offset < scope.end {
+                    best = best.max(scope.id);
+                }
+                position = scope.parent;
+            }
+            return ScopeId(best);
+        }
         let mut best = ScopeId(0);
         for (i, scope) in self.scopes.iter().enumerate().skip(1) {
             if scope.range.contains(&offset) {
@@ -383,6 +456,13 @@ impl Builder {
 
     fn finish(mut self) -> SemanticModel {
         let mut model = self.model;
+        model.scope_index = index_scopes(&model.scopes);
+        for (i, binding) in model.bindings.iter().enumerate() {
+            model
+                .binding_starts
+                .entry(binding.range.start)
+                .or_insert(BindingId(i as u32));
+        }
         model.uses = vec![Vec::new(); model.bindings.len()];
         for (name, offset, range, scope) in self.loads.drain(..) {
             let Some(candidates) = find_candidates(&model.scopes, scope, &name) else {

@@ -19,8 +19,13 @@ pub fn run(
     stdin: &mut dyn Read,
 ) -> Result<u8> {
     let mut loaded = super::load_unparsed(&args.selection, stdin)?;
-    let cache = (!args.no_cache)
-        .then(|| CheckCache::new(&cache_dir(&loaded.project), &loaded.project, &loaded.rules));
+    let cache = (!args.no_cache).then(|| {
+        CheckCache::new(
+            &cache_dir(&loaded.project, &loaded.cwd),
+            &loaded.project,
+            &loaded.rules,
+        )
+    });
     let cached = cache
         .as_ref()
         .and_then(|c| c.load(&loaded.project, &loaded.rules));
@@ -28,6 +33,7 @@ pub fn run(
         Some(hit) => hit,
         None => {
             loaded.project.analyse()?;
+            loaded.project.forget_skipped_texts();
             let findings = run::check(&loaded.project, &loaded.rules);
             if let Some(cache) = &cache {
                 cache.store(&loaded.project, &findings);

@@ -1,0 +1,31 @@
+# path: app/routers/depends_formatting.py
+"""Several `Depends(get_session)`, multi-line, with a parenthesised import."""
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.session import (  # the sanctioned providers
+    get_session,  # the context manager
+)
+
+router = APIRouter()
+
+
+@router.get("/a")
+async def a(
+    session: AsyncSession = Depends(  # expect: DB105
+        get_session,
+    ),
+):
+    return await session.scalar("select 1")
+
+
+@router.get("/b")
+async def b(
+    session: Annotated[
+        AsyncSession,
+        Depends(dependency=get_session),  # expect: DB105
+    ],
+):
+    return await session.scalar("select 1")

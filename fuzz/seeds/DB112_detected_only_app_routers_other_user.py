@@ -1,0 +1,11 @@
+from app.db.other_session import (
+    engine,  # expect: DB112
+    get_session,  # expect: DB112
+    ping,  # expect: DB112
+)
+
+
+async def run():
+    async with get_session() as session:
+        await session.execute("select 1")
+    return engine.url, ping()
