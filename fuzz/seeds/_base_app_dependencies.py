@@ -1,2 +1,0 @@
-def get_db_params() -> dict:
-    return {"url": "postgresql+asyncpg://app@db/app"}
