@@ -5,19 +5,15 @@
 //! commands that regenerate them are above the first test.
 #![allow(clippy::print_stderr)] // a skipped test says why
 
+mod common;
+use common::repo;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 fn example() -> PathBuf {
     repo().join("testdata/example")

@@ -1,31 +1,14 @@
 //! `fix --branch`: one commit per transform on a new branch, the user's
 //! branch and working tree untouched, and every refusal.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{copy_tree, repo};
+
+use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 use pretty_assertions::assert_eq;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let output = Process::new("git")

@@ -1,16 +1,10 @@
 //! CI gate formats: SARIF validates against the 2.1.0 schema; GitHub
 //! annotations and JUnit have the expected lines.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::repo;
 
 use assert_cmd::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 fn check(format: &str) -> String {
     let output = Command::cargo_bin("onesession")

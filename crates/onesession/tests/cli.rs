@@ -1,17 +1,13 @@
 //! End-to-end tests of the binary: every command and exit code.
 #![allow(clippy::print_stderr)] // a skipped test says why
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{project, repo};
+
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use pretty_assertions::assert_eq;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 fn example() -> PathBuf {
     repo().join("testdata/example")
@@ -30,17 +26,6 @@ fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
-}
-
-/// A project in a temp dir: the fixture base plus `files`.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
 }
 
 const SESSION_MODULE: &str = "\

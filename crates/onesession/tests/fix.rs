@@ -1,59 +1,19 @@
 //! End-to-end tests of `fix` and `fix --diff`.
 #![allow(clippy::print_stderr)] // a skipped test says why
 
-use std::collections::BTreeMap;
+mod common;
+use common::{copy_tree, project, repo, snapshot};
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 use pretty_assertions::assert_eq;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
 fn onesession(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("onesession").unwrap();
     cmd.current_dir(dir);
     cmd
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Every file under `root`, by relative path.
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
 }
 
 fn python_files(root: &Path) -> Vec<String> {
@@ -165,16 +125,6 @@ async def get_session():
     async with async_session_factory() as session:
         yield session
 ";
-
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    dir
-}
 
 const UNUSED_FACTORY: &str = "from app.db.session import async_session_factory\nfrom app.db.session import get_session\n\n\nasync def run():\n    async with get_session() as session:\n        pass\n";
 
