@@ -150,6 +150,17 @@ fn unprivileged(dir: &Path) -> Option<Command> {
     if !setpriv_works {
         return None;
     }
+    // The checkout may sit where `nobody` cannot reach the binary (under
+    // /root): then permissions cannot be tested this way.
+    let binary_reachable = Process::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !binary_reachable {
+        return None;
+    }
     // `nobody` must reach the binary and the project.
     let mut ancestor = dir.to_owned();
     loop {
