@@ -98,13 +98,12 @@ impl CheckCache {
         if entry.key != self.key {
             return None;
         }
-        let file_id = |path: &str| {
-            project
-                .files
-                .iter()
-                .find(|f| f.relative == path)
-                .map(|f| f.id)
-        };
+        let ids: std::collections::HashMap<&str, FileId> = project
+            .files
+            .iter()
+            .map(|f| (f.relative.as_str(), f.id))
+            .collect();
+        let file_id = |path: &str| ids.get(path).copied();
         let mut findings = Vec::with_capacity(entry.findings.len());
         for cached in entry.findings {
             let rule: &'static Rule = rules.rule(&cached.rule)?;

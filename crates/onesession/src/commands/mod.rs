@@ -123,7 +123,7 @@ pub fn load_unparsed(selection: &Selection, stdin: &mut dyn Read) -> Result<Load
     let rules = RuleSet::new(TRANSFORMS, select.as_deref(), &extend, &ignore)
         .map_err(|e| anyhow::anyhow!("{e} (in --select/--ignore or {})", origin.display()))?;
     inputs.paths = paths;
-    let project = Project::load(settings, &inputs)?;
+    let project = Project::read(settings, &inputs)?;
     Ok(Loaded {
         project,
         rules,
