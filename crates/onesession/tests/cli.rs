@@ -2,7 +2,7 @@
 #![allow(clippy::print_stderr)] // a skipped test says why
 
 mod common;
-use common::{project, repo};
+use common::{project, repo, stdlib};
 
 use std::path::PathBuf;
 
@@ -338,21 +338,9 @@ fn migrations_are_excluded_by_default() {
 /// The standard library has no session factory: no DB finding, no panic.
 #[test]
 fn cpython_stdlib_has_no_findings() {
-    let Ok(output) = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-        ])
-        .output()
-    else {
-        eprintln!("skipped: python3 not found");
+    let Some(stdlib) = stdlib() else {
         return;
     };
-    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if !stdlib.is_dir() {
-        eprintln!("skipped: no standard library at {}", stdlib.display());
-        return;
-    }
     let (code, stdout, stderr) = stdout_of(
         onesession()
             .args(["check", "--no-cache", "--format", "json"])

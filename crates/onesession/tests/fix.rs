@@ -2,9 +2,9 @@
 #![allow(clippy::print_stderr)] // a skipped test says why
 
 mod common;
-use common::{copy_tree, project, repo, snapshot};
+use common::{copy_tree, project, repo, snapshot, stdlib};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
@@ -191,21 +191,9 @@ fn diff_exit_codes() {
 /// The standard library has nothing to fix.
 #[test]
 fn cpython_stdlib_diff_is_empty() {
-    let Ok(output) = Process::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-        ])
-        .output()
-    else {
-        eprintln!("skipped: python3 not found");
+    let Some(stdlib) = stdlib() else {
         return;
     };
-    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if !stdlib.is_dir() {
-        eprintln!("skipped: no standard library at {}", stdlib.display());
-        return;
-    }
     let output = onesession(&repo())
         .args(["fix", "--diff"])
         .arg(&stdlib)

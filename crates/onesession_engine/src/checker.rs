@@ -107,14 +107,6 @@ impl<'a> Checker<'a> {
         self.canon().module.is_some() && self.canon().module.as_deref() == self.module()
     }
 
-    /// True in a module the configuration deprecates or that builds its own
-    /// engine or factory.
-    pub fn is_redundant_module(&self) -> bool {
-        self.module().is_some_and(|m| {
-            self.canon().redundant.contains(m) || self.canon().deprecated.contains(m)
-        })
-    }
-
     pub fn enabled(&self, rule: &Rule) -> bool {
         self.rules.is_enabled(rule.id)
     }

@@ -22,11 +22,6 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
     &line[..width]
 }
 
-/// The text of `range`.
-pub fn slice(text: &str, range: &TextRange) -> String {
-    text.get(range.clone()).unwrap_or_default().to_owned()
-}
-
 /// An edit that removes item `index` of a comma-separated list whose item
 /// ranges are `items` (in source order), with the comma that belongs to it.
 pub fn remove_list_item(items: &[TextRange], index: usize) -> Edit {

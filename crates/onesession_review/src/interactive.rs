@@ -19,7 +19,7 @@ use onesession_engine::text::{apply_edits, Applicability, Edit, FileId};
 use onesession_engine::{Finding, Project, RuleSet};
 
 use crate::render::{file_diff, Palette};
-use crate::write::write_atomically;
+use crate::write::{disk_bytes, write_atomically};
 
 /// What the person answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -572,11 +572,7 @@ impl Loop<'_, '_> {
                 ));
             }
             let draft = &self.drafts[file];
-            let mut on_disk = Vec::new();
-            if draft.bom {
-                on_disk.extend_from_slice(b"\xEF\xBB\xBF");
-            }
-            on_disk.extend_from_slice(draft.on_disk.as_bytes());
+            let on_disk = disk_bytes(&draft.on_disk, draft.bom);
             let path = &self.project.file(*file).path;
             match std::fs::read(path) {
                 Ok(bytes) if bytes == on_disk => {}
@@ -647,11 +643,7 @@ impl Loop<'_, '_> {
     ) -> io::Result<()> {
         for (file, text) in texts {
             let draft = self.drafts.get_mut(file).expect("dirty drafts exist");
-            let mut expected = Vec::new();
-            if draft.bom {
-                expected.extend_from_slice(b"\xEF\xBB\xBF");
-            }
-            expected.extend_from_slice(draft.on_disk.as_bytes());
+            let expected = disk_bytes(&draft.on_disk, draft.bom);
             let path = self.project.file(*file).path.clone();
             draft.dirty = false;
             match write_atomically(&path, &expected, text, draft.bom) {

@@ -16,6 +16,17 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
 }
 
+/// The bytes a file holds on disk for `text`: the UTF-8 BOM, when it had
+/// one, and the text.
+pub fn disk_bytes(text: &str, bom: bool) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len() + 3);
+    if bom {
+        bytes.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}
+
 /// Replaces `path`, whose content was `original` (as bytes on disk, BOM
 /// included), with `bom` + `text`.
 pub fn write_atomically(

@@ -35,10 +35,6 @@ impl LineIndex {
         self.line_starts.get(line + 1).copied().unwrap_or(len)
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
     pub fn position(&self, text: &str, offset: usize) -> SourcePosition {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);

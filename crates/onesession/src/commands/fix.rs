@@ -12,7 +12,7 @@ use onesession_engine::{Project, RuleSet, Transform};
 use onesession_review::branch::{self, BranchOptions, Step};
 use onesession_review::diff::unified;
 use onesession_review::interactive::{review, ReviewSummary};
-use onesession_review::write::write_atomically;
+use onesession_review::write::{disk_bytes, write_atomically};
 use onesession_transforms::TRANSFORMS;
 
 use crate::args::FixArgs;
@@ -133,11 +133,7 @@ fn write_changes(
     for (id, original, fixed) in &report.changes {
         let file = project.file(*id);
         let bom = file.source.as_ref().is_some_and(|s| s.bom);
-        let mut on_disk = Vec::new();
-        if bom {
-            on_disk.extend_from_slice(b"\xEF\xBB\xBF");
-        }
-        on_disk.extend_from_slice(original.as_bytes());
+        let on_disk = disk_bytes(original, bom);
         if let Err(error) = write_atomically(&file.path, &on_disk, fixed, bom) {
             writeln!(stderr, "error: {}: {error}", path_of(*id))?;
             failed.push(*id);

@@ -1,6 +1,7 @@
 //! Helpers shared by the CLI's integration tests (each test crate uses a
 //! part of them).
 #![allow(dead_code)]
+#![allow(clippy::print_stderr)] // a skipped test says why
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,4 +58,25 @@ pub fn project<T: AsRef<[u8]>>(files: &[(&str, T)]) -> tempfile::TempDir {
         std::fs::write(path, bytes).unwrap();
     }
     dir
+}
+
+/// The machine's CPython standard library, or `None` (with the reason
+/// printed) when there is none: the test is then skipped.
+pub fn stdlib() -> Option<PathBuf> {
+    let Ok(output) = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
+        .output()
+    else {
+        eprintln!("skipped: python3 not found");
+        return None;
+    };
+    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if !stdlib.is_dir() {
+        eprintln!("skipped: no standard library at {}", stdlib.display());
+        return None;
+    }
+    Some(stdlib)
 }
