@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 use onesession_engine::project::FileState;
+use onesession_engine::text::{FileId, LineIndex};
 use onesession_engine::{Finding, Project};
 use serde::Serialize;
 
@@ -29,24 +30,21 @@ pub struct Row<'a> {
 }
 
 pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<Row<'a>> {
+    // Files served from the cache are not parsed: index their lines once.
+    let mut unparsed: std::collections::HashMap<FileId, LineIndex> = Default::default();
     findings
         .iter()
         .map(|finding| {
             let file = project.file(finding.file);
             let text = file.text();
-            let (start, end) = match &file.state {
-                FileState::Parsed(analysis) => (
-                    analysis.lines.position(text, finding.range.start),
-                    analysis.lines.position(text, finding.range.end),
-                ),
-                _ => {
-                    let lines = onesession_engine::text::LineIndex::new(text);
-                    (
-                        lines.position(text, finding.range.start),
-                        lines.position(text, finding.range.end),
-                    )
-                }
+            let lines = match &file.state {
+                FileState::Parsed(analysis) => &analysis.lines,
+                _ => unparsed
+                    .entry(finding.file)
+                    .or_insert_with(|| LineIndex::new(text)),
             };
+            let start = lines.position(text, finding.range.start);
+            let end = lines.position(text, finding.range.end);
             Row {
                 rule: finding.rule.id,
                 name: finding.rule.name,
