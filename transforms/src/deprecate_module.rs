@@ -324,8 +324,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let own = checker.module().unwrap_or_default();
     if checker
         .project
-        .modules
-        .get(own)
+        .module(own)
         .is_some_and(|m| m.warns_deprecated)
     {
         return;
@@ -445,7 +444,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let own = checker.module().unwrap_or_default().to_owned();
     let canon = checker.canon();
     let is_bad =
-        |m: &str| m != own && (canon.deprecated.contains(m) || canon.redundant.contains(m));
+        |m: &str| m != own && (canon.deprecated.contains(m) || checker.project.is_redundant(m));
     let kind = |m: &str| {
         if canon.deprecated.contains(m) {
             "deprecated"
@@ -513,7 +512,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                 }
                 // Factories are DB101's; unused deprecated names DB111's.
                 let uses = checker.semantic.uses(*id);
-                if canon.factories.contains(&qualified)
+                if checker.project.is_factory(&qualified)
                     || (canon.deprecated.contains(module) && uses.is_empty())
                 {
                     continue;
@@ -526,7 +525,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                     None => canon
                         .module
                         .as_ref()
-                        .and_then(|c| checker.project.modules.get(c))
+                        .and_then(|c| checker.project.module(c))
                         .filter(|m| m.defined_names.contains(name))
                         .map(|_| name.to_owned()),
                 };
@@ -630,8 +629,7 @@ fn shadow_providers(checker: &Checker<'_>, found: &mut Vec<(&'static Rule, TextR
     let own = checker.module().unwrap_or_default();
     let own_factories: HashSet<String> = checker
         .project
-        .modules
-        .get(own)
+        .module(own)
         .map(|m| {
             m.session_factories
                 .iter()

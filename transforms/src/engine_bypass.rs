@@ -142,7 +142,7 @@ fn is_foreign_engine(checker: &Checker<'_>, expr: &Expr) -> bool {
     let Some(qualified) = checker.qualified(expr) else {
         return false;
     };
-    checker.canon().engines.contains(&qualified)
+    checker.project.is_engine(&qualified)
         && qualified.rsplit_once('.').map(|(m, _)| m) != checker.module()
 }
 
@@ -207,8 +207,7 @@ fn is_sync_factory(checker: &Checker<'_>, qualified: &str) -> bool {
     };
     let project = checker.project;
     if !project
-        .modules
-        .get(module)
+        .module(module)
         .is_some_and(|m| m.session_factories.iter().any(|f| f == name))
     {
         return false;

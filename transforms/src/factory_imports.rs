@@ -181,7 +181,7 @@ fn imports(checker: &mut Checker<'_>) {
     let own_module = checker.module().unwrap_or_default().to_owned();
     let rewritable = rewritable_calls(checker);
     for (id, binding, qualified) in bindings {
-        let is_factory = canon.factories.contains(&qualified)
+        let is_factory = project.is_factory(&qualified)
             // The module that defines a factory may use it.
             && qualified.rsplit_once('.').map(|(m, _)| m) != Some(own_module.as_str());
         let from_deprecated = qualified

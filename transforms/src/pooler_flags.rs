@@ -185,7 +185,7 @@ impl Transform for PoolerFlags {
 /// in another module than this one.
 fn foreign_engine(checker: &Checker<'_>, expr: &Expr) -> Option<String> {
     let qualified = checker.qualified(expr)?;
-    if !checker.canon().engines.contains(&qualified) {
+    if !checker.project.is_engine(&qualified) {
         return None;
     }
     let module = qualified.rsplit_once('.').map(|(m, _)| m)?;

@@ -292,9 +292,10 @@ pub fn audit(project: &Project, findings: &[Finding]) -> Audit {
     }
 
     let mut files = Vec::new();
+    let session_words = session_words(project);
     for file in project.files.iter().filter(|f| f.requested) {
         let file_findings = by_file.get(&file.id).map_or(&[][..], Vec::as_slice);
-        let facts = facts_of(project, file);
+        let facts = facts_of(project, file, &session_words);
         if !facts.touches && file_findings.is_empty() {
             continue;
         }
@@ -433,27 +434,35 @@ fn under(name: &str, module: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.'))
 }
 
-fn facts_of(project: &Project, file: &ProjectFile) -> Facts {
-    match &file.state {
+/// Words without which a file cannot touch a session: SQLAlchemy, the
+/// drivers, and the last part of every session module's name.
+fn session_words(project: &Project) -> Vec<String> {
+    let redundant = project.redundant_modules();
+    let modules = project
+        .canon
+        .module
+        .iter()
+        .chain(&redundant)
+        .chain(&project.canon.deprecated);
+    ["sqlalchemy"]
+        .iter()
+        .chain(DRIVERS)
+        .map(|w| (*w).to_owned())
+        .chain(modules.filter_map(|m| m.rsplit('.').next().map(str::to_owned)))
+        .collect()
+}
+
+fn facts_of(project: &Project, file: &ProjectFile, session_words: &[String]) -> Facts {
+    match file.state() {
         FileState::Parsed(analysis) => {
             facts_from(project, &analysis.parsed.body, &analysis.semantic)
         }
-        FileState::Skipped | FileState::Pending => {
+        FileState::Skipped => {
             // The prefilter skipped it (no rule can fire), but it may
             // still import SQLAlchemy (model definitions): parse it when
             // it can.
             let text = file.text();
-            let mut words: Vec<&str> = vec!["sqlalchemy"];
-            words.extend(DRIVERS);
-            let modules = project
-                .canon
-                .module
-                .iter()
-                .chain(&project.canon.redundant)
-                .chain(&project.canon.deprecated);
-            let last: Vec<&str> = modules.filter_map(|m| m.rsplit('.').next()).collect();
-            words.extend(last);
-            if !words.iter().any(|w| text.contains(w)) {
+            if !session_words.iter().any(|w| text.contains(w.as_str())) {
                 return Facts::default();
             }
             match parse_module(text) {
@@ -486,7 +495,7 @@ fn facts_from(project: &Project, body: &[Stmt], semantic: &SemanticModel) -> Fac
         facts.touches |= under(&q, "sqlalchemy")
             || DRIVERS.iter().any(|d| under(&q, d))
             || canon.module.as_deref().is_some_and(|m| under(&q, m))
-            || canon.redundant.iter().any(|m| under(&q, m))
+            || project.is_under_redundant(&q)
             || canon.deprecated.iter().any(|m| under(&q, m));
         facts.models |= is_one_of(&q, MODEL_NAMES);
     }
@@ -506,7 +515,7 @@ fn facts_from(project: &Project, body: &[Stmt], semantic: &SemanticModel) -> Fac
             let canon = &self.project.canon;
             canon.dependency.as_deref() == Some(q)
                 || canon.context_manager.as_deref() == Some(q)
-                || canon.factories.contains(q)
+                || self.project.is_factory(q)
                 || is_one_of(q, SESSION_CLASSES)
         }
         fn params(&mut self, args: &ast::Arguments) {
@@ -588,7 +597,7 @@ fn categorize(project: &Project, file: &ProjectFile, facts: &Facts) -> Category 
         return Category::Canonical;
     }
     if file.layer != Layer::Script
-        && module.is_some_and(|m| canon.redundant.contains(m) || canon.deprecated.contains(m))
+        && module.is_some_and(|m| project.is_redundant(m) || canon.deprecated.contains(m))
     {
         return Category::RedundantSessionModule;
     }
@@ -668,7 +677,7 @@ fn key_of(project: &Project, finding: &Finding) -> Key {
 fn line_of(project: &Project, finding: &Finding) -> usize {
     let file = project.file(finding.file);
     let offset = finding.range.start;
-    match &file.state {
+    match file.state() {
         FileState::Parsed(analysis) => analysis.lines.line_of(offset) + 1,
         _ => LineIndex::new(file.text()).line_of(offset) + 1,
     }

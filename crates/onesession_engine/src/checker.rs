@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
 
     pub fn is_factory(&self, expr: &Expr) -> bool {
         self.qualified(expr)
-            .is_some_and(|q| self.canon().factories.contains(&q))
+            .is_some_and(|q| self.project.is_factory(&q))
     }
 
     pub fn is_context_manager(&self, expr: &Expr) -> bool {
@@ -350,11 +350,7 @@ impl<'a> Checker<'a> {
                         .module
                         .as_ref()
                         .is_some_and(|m| q.starts_with(m.as_str()))
-                    || self
-                        .canon()
-                        .redundant
-                        .iter()
-                        .any(|m| q.starts_with(m.as_str()))
+                    || self.project.is_under_redundant(&q)
                     || self
                         .canon()
                         .deprecated

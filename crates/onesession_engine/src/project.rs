@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use onesession_python::ast::{self, Expr, Stmt};
@@ -15,6 +15,8 @@ use rayon::prelude::*;
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
 use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
+
+static EMPTY_SUMMARY: LazyLock<ModuleSummary> = LazyLock::new(ModuleSummary::default);
 use crate::settings::{Layer, Settings};
 
 /// Source text as read, with what must be restored when it is written.
@@ -94,8 +96,6 @@ pub struct Analysis {
 pub enum FileState {
     /// Holds none of the rules' trigger words: nothing can be found in it.
     Skipped,
-    /// Read and admitted by the prefilter; not parsed yet.
-    Pending,
     Parsed(Box<Analysis>),
     SyntaxError(SyntaxError),
     Unreadable(ReadProblem),
@@ -116,15 +116,43 @@ pub struct ProjectFile {
     pub source: Option<SourceText>,
     /// xxh3 of the content as read (the cache key is made of these).
     pub hash: u64,
-    pub state: FileState,
+    /// Set when read for skipped and unreadable files; for the others,
+    /// on first use (so `fix -i` parses only what it has reached and what
+    /// that depends on).
+    state: OnceLock<FileState>,
 }
 
 impl ProjectFile {
+    /// Parses the file on first use (thread-safe: one parse, whoever asks).
+    pub fn state(&self) -> &FileState {
+        self.state.get_or_init(|| {
+            parse_file(
+                self.text(),
+                self.module.as_deref(),
+                self.is_package,
+            )
+        })
+    }
+
     pub fn analysis(&self) -> Option<&Analysis> {
-        match &self.state {
+        match self.state() {
             FileState::Parsed(analysis) => Some(analysis),
             _ => None,
         }
+    }
+
+    /// The analysis when the file has been parsed already (never parses:
+    /// reports served from the cache must not).
+    pub fn analysis_if_parsed(&self) -> Option<&Analysis> {
+        match self.state.get() {
+            Some(FileState::Parsed(analysis)) => Some(analysis),
+            _ => None,
+        }
+    }
+
+    /// Holds none of the trigger words (known without parsing).
+    pub fn is_skipped(&self) -> bool {
+        matches!(self.state.get(), Some(FileState::Skipped))
     }
 
     pub fn text(&self) -> &str {
@@ -149,14 +177,6 @@ pub struct Canon {
     pub origin: CanonicalOrigin,
     pub context_manager: Option<String>,
     pub dependency: Option<String>,
-    /// Qualified names of raw session factories (the canonical module's
-    /// and those of redundant or deprecated modules).
-    pub factories: HashSet<String>,
-    /// Qualified names of module-level engines.
-    pub engines: HashSet<String>,
-    /// Modules other than the canonical one that build an engine or a
-    /// session factory.
-    pub redundant: BTreeSet<String>,
     /// Modules the configuration declares deprecated.
     pub deprecated: BTreeSet<String>,
 }
@@ -164,7 +184,6 @@ pub struct Canon {
 /// What the index keeps of one module.
 #[derive(Debug, Default, Clone)]
 pub struct ModuleSummary {
-    pub file: Option<FileId>,
     /// Module-level imports: local name → qualified target.
     pub imports: HashMap<String, String>,
     /// Module-level functions and methods (`Class.method`).
@@ -222,9 +241,9 @@ pub struct Project {
     pub files: Vec<ProjectFile>,
     pub walk_problems: Vec<WalkProblem>,
     pub canon: Canon,
-    pub modules: HashMap<String, ModuleSummary>,
-    /// `module.name` → what it re-exports, for following re-exports.
-    reexports: HashMap<String, String>,
+    /// Dotted module name → its file (summaries are read from the file's
+    /// analysis, so an index lookup parses at most that one file).
+    modules: HashMap<String, FileId>,
     /// What the user may want to know (what was detected, what is off).
     pub notices: Vec<String>,
 }
@@ -264,30 +283,39 @@ impl Project {
         Ok(project)
     }
 
+    /// Reads and indexes the project without parsing it: files are parsed
+    /// when first looked at (`fix -i` starts before the tree is parsed).
+    /// Detecting an undeclared canonical module still parses everything.
+    pub fn open(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
+        let mut project = Self::read(settings, inputs)?;
+        project.index()?;
+        Ok(project)
+    }
+
     /// Parses every file the prefilter admitted (in parallel) and builds
     /// the index.
     pub fn analyse(&mut self) -> Result<(), EngineError> {
-        let triggers = Triggers::new(&self.settings);
-        self.files.par_iter_mut().for_each(|file| {
-            if matches!(file.state, FileState::Pending) {
-                let text = file.source.as_ref().map_or("", |s| &s.text);
-                file.state = analyse(&triggers, text, file.module.as_deref(), file.is_package);
-            }
-        });
+        self.parse_all();
         self.index()
+    }
+
+    fn parse_all(&self) {
+        self.files.par_iter().for_each(|file| {
+            file.state();
+        });
     }
 
     /// Drops the text of files the prefilter skipped (they cannot have
     /// findings): most of a large tree's bytes need not stay in memory.
     pub fn forget_skipped_texts(&mut self) {
         for file in &mut self.files {
-            if matches!(file.state, FileState::Skipped) {
+            if file.is_skipped() {
                 file.source = None;
             }
         }
     }
 
-    /// Discovers and reads the files (prefiltered, not parsed yet).
+    /// Discovers, reads and prefilters the files (nothing is parsed yet).
     pub fn read(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
         init_thread_pool();
         let mut requested = inputs.paths.clone();
@@ -303,6 +331,7 @@ impl Project {
             });
             discovered.sort();
         }
+        let triggers = Triggers::new(&settings);
         let files: Vec<ProjectFile> = discovered
             .into_par_iter()
             .enumerate()
@@ -314,12 +343,17 @@ impl Project {
                     .map(|(_, text)| text.clone());
                 load_file(
                     &settings,
+                    &triggers,
                     FileId(i as u32),
                     found.path,
                     found.requested,
                     stdin_text,
                 )
             })
+            .collect();
+        let modules = files
+            .iter()
+            .filter_map(|f| Some((f.module.clone()?, f.id)))
             .collect();
         let project = Self {
             settings,
@@ -330,13 +364,9 @@ impl Project {
                 origin: CanonicalOrigin::NotFound,
                 context_manager: None,
                 dependency: None,
-                factories: HashSet::new(),
-                engines: HashSet::new(),
-                redundant: BTreeSet::new(),
                 deprecated: BTreeSet::new(),
             },
-            modules: HashMap::new(),
-            reexports: HashMap::new(),
+            modules,
             notices: Vec::new(),
         };
         Ok(project)
@@ -347,8 +377,19 @@ impl Project {
     }
 
     pub fn file_by_module(&self, module: &str) -> Option<&ProjectFile> {
-        let id = self.modules.get(module)?.file?;
-        Some(self.file(id))
+        Some(self.file(*self.modules.get(module)?))
+    }
+
+    /// What the index knows of a project module (parsing its file if that
+    /// has not happened yet); empty for a module that does not parse.
+    pub fn module(&self, module: &str) -> Option<&ModuleSummary> {
+        let file = self.file_by_module(module)?;
+        Some(file.analysis().map_or(&EMPTY_SUMMARY, |a| &a.summary))
+    }
+
+    /// Every project module name (sorted).
+    pub fn module_names(&self) -> BTreeSet<&str> {
+        self.modules.keys().map(String::as_str).collect()
     }
 
     /// Replaces a file's text and re-analyses it (fix rounds), then
@@ -362,16 +403,22 @@ impl Project {
                 text: text.into(),
                 bom,
             };
-            file.state = analyse(
+            file.state = OnceLock::from(analyse(
                 &triggers,
                 &source.text,
                 file.module.as_deref(),
                 file.is_package,
-            );
+            ));
             file.hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(bom);
             file.source = Some(source);
         }
         self.index()
+    }
+
+    /// `module.name` → what that module imports under `name`.
+    fn reexport(&self, name: &str) -> Option<&String> {
+        let (module, local) = name.rsplit_once('.')?;
+        self.module(module)?.imports.get(local)
     }
 
     /// Follows re-exports: `app.db.get_session` → `app.db.session.get_session`
@@ -379,14 +426,14 @@ impl Project {
     pub fn canonicalize(&self, qualified: &str) -> String {
         let mut current = qualified.to_owned();
         for _ in 0..8 {
-            if let Some(target) = self.reexports.get(&current) {
+            if let Some(target) = self.reexport(&current) {
                 current = target.clone();
                 continue;
             }
             let Some((prefix, attr)) = current.rsplit_once('.') else {
                 break;
             };
-            match self.reexports.get(prefix) {
+            match self.reexport(prefix) {
                 Some(target) => current = format!("{target}.{attr}"),
                 None => break,
             }
@@ -399,12 +446,11 @@ impl Project {
         let qualified = self.canonicalize(qualified);
         // Try `module.func`, then `module.Class.method`.
         let (module, name) = qualified.rsplit_once('.')?;
-        if let Some(sig) = self.modules.get(module).and_then(|m| m.functions.get(name)) {
+        if let Some(sig) = self.module(module).and_then(|m| m.functions.get(name)) {
             return Some(sig);
         }
         let (module, class) = module.rsplit_once('.')?;
-        self.modules
-            .get(module)?
+        self.module(module)?
             .functions
             .get(&format!("{class}.{name}"))
     }
@@ -419,28 +465,79 @@ impl Project {
             let call = self.canonicalize(call);
             self.canon.context_manager.as_deref() == Some(call.as_str())
                 || self.canon.dependency.as_deref() == Some(call.as_str())
-                || self.canon.factories.contains(&call)
+                || self.is_factory(&call)
                 || is_one_of(&call, SESSION_CLASSES)
         })
     }
 
-    fn index(&mut self) -> Result<(), EngineError> {
-        let mut modules: HashMap<String, ModuleSummary> = HashMap::new();
-        let mut reexports = HashMap::new();
-        for file in &self.files {
-            let Some(module) = &file.module else { continue };
-            let mut summary = file
-                .analysis()
-                .map(|a| a.summary.clone())
-                .unwrap_or_default();
-            summary.file = Some(file.id);
-            for (local, target) in &summary.imports {
-                reexports.insert(format!("{module}.{local}"), target.clone());
-            }
-            modules.insert(module.clone(), summary);
-        }
-        self.modules = modules;
-        self.reexports = reexports;
+    /// A module other than the canonical one that builds an engine or a
+    /// session factory.
+    pub fn is_redundant(&self, module: &str) -> bool {
+        self.canon
+            .module
+            .as_deref()
+            .is_some_and(|canonical| canonical != module)
+            && self
+                .module(module)
+                .is_some_and(|m| m.builds_engine_or_factory)
+    }
+
+    /// `qualified` is a redundant module or a name inside one.
+    pub fn is_under_redundant(&self, qualified: &str) -> bool {
+        qualified
+            .match_indices('.')
+            .map(|(dot, _)| &qualified[..dot])
+            .chain([qualified])
+            .any(|module| self.is_redundant(module))
+    }
+
+    /// Every redundant module (parses the whole project).
+    pub fn redundant_modules(&self) -> BTreeSet<String> {
+        self.parse_all();
+        self.module_names()
+            .into_iter()
+            .filter(|m| self.is_redundant(m))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Modules whose factories and engines are the ones the rules track:
+    /// the canonical module and the redundant or deprecated ones.
+    fn tracks(&self, module: &str) -> bool {
+        self.canon.module.as_deref() == Some(module)
+            || self.canon.deprecated.contains(module)
+            || self.is_redundant(module)
+    }
+
+    /// A qualified name of a raw session factory: the canonical module's
+    /// (configured names, or what it binds to `sessionmaker(...)`) and
+    /// those of redundant or deprecated modules.
+    pub fn is_factory(&self, qualified: &str) -> bool {
+        let Some((module, name)) = qualified.rsplit_once('.') else {
+            return false;
+        };
+        (self.canon.module.as_deref() == Some(module)
+            && self.settings.factories.iter().any(|f| f == name))
+            || (self.tracks(module)
+                && self
+                    .module(module)
+                    .is_some_and(|m| m.session_factories.iter().any(|f| f == name)))
+    }
+
+    /// A qualified name of a module-level engine of a tracked module.
+    pub fn is_engine(&self, qualified: &str) -> bool {
+        let Some((module, name)) = qualified.rsplit_once('.') else {
+            return false;
+        };
+        self.tracks(module)
+            && self
+                .module(module)
+                .is_some_and(|m| m.engines.iter().any(|e| e == name))
+    }
+
+    /// Decides the canonical module (the notices say what was detected).
+    pub fn index(&mut self) -> Result<(), EngineError> {
+        self.notices.clear();
         self.canon = self.decide_canon()?;
         Ok(())
     }
@@ -468,31 +565,33 @@ impl Project {
                 (Some(module.clone()), CanonicalOrigin::Configured)
             }
             None => {
-                let mut candidates: Vec<&String> = self
-                    .modules
-                    .iter()
-                    .filter(|(_, m)| !m.session_factories.is_empty())
-                    .map(|(name, _)| name)
+                // Detection looks at every module: parse them in parallel
+                // rather than one by one below.
+                self.parse_all();
+                let mut candidates: Vec<&str> = self
+                    .module_names()
+                    .into_iter()
+                    .filter(|name| self.module(name).is_some_and(|m| !m.session_factories.is_empty()))
                     .collect();
                 if candidates.len() > 1 {
-                    let with_providers: Vec<&String> = candidates
+                    let with_providers: Vec<&str> = candidates
                         .iter()
                         .copied()
                         .filter(|name| {
-                            let functions = &self.modules[*name].functions;
-                            functions.contains_key(&settings.context_manager)
-                                || functions.contains_key(&settings.dependency)
+                            self.module(name).is_some_and(|m| {
+                                m.functions.contains_key(&settings.context_manager)
+                                    || m.functions.contains_key(&settings.dependency)
+                            })
                         })
                         .collect();
                     if !with_providers.is_empty() {
                         candidates = with_providers;
                     }
                 }
-                candidates.sort();
                 match candidates.as_slice() {
                     [] => (None, CanonicalOrigin::NotFound),
                     [one] => {
-                        let module = (*one).clone();
+                        let module = (*one).to_owned();
                         let path = self.file_by_module(&module).map(|f| f.relative.clone());
                         self.notices.push(format!(
                             "detected canonical session module `{module}` ({}); set `canonical-module` in [tool.onesession] to make it explicit (`onesession init` writes it)",
@@ -501,7 +600,7 @@ impl Project {
                         (Some(module), CanonicalOrigin::Detected)
                     }
                     many => {
-                        let names: Vec<String> = many.iter().map(|s| (*s).clone()).collect();
+                        let names: Vec<String> = many.iter().map(|s| (*s).to_owned()).collect();
                         self.notices.push(format!(
                             "several modules build a session factory ({}); set `canonical-module` in [tool.onesession] to say which is canonical — rules that need it are off until then",
                             names.join(", ")
@@ -512,7 +611,7 @@ impl Project {
             }
         };
 
-        let mut canon = Canon {
+        Ok(Canon {
             context_manager: module
                 .as_ref()
                 .map(|m| format!("{m}.{}", settings.context_manager)),
@@ -521,36 +620,14 @@ impl Project {
                 .map(|m| format!("{m}.{}", settings.dependency)),
             module,
             origin,
-            factories: HashSet::new(),
-            engines: HashSet::new(),
-            redundant: BTreeSet::new(),
             deprecated: settings.deprecated.keys().cloned().collect(),
-        };
-        if let Some(module) = &canon.module {
-            for factory in &settings.factories {
-                canon.factories.insert(format!("{module}.{factory}"));
-            }
-        }
-        for (name, summary) in &self.modules {
-            let is_canonical = canon.module.as_deref() == Some(name.as_str());
-            if !is_canonical && canon.module.is_some() && summary.builds_engine_or_factory {
-                canon.redundant.insert(name.clone());
-            }
-            if is_canonical || canon.redundant.contains(name) || canon.deprecated.contains(name) {
-                for factory in &summary.session_factories {
-                    canon.factories.insert(format!("{name}.{factory}"));
-                }
-                for engine in &summary.engines {
-                    canon.engines.insert(format!("{name}.{engine}"));
-                }
-            }
-        }
-        Ok(canon)
+        })
     }
 }
 
 fn load_file(
     settings: &Settings,
+    triggers: &Triggers,
     id: FileId,
     path: PathBuf,
     requested: bool,
@@ -571,9 +648,14 @@ fn load_file(
     let (source, state, hash) = match read {
         Ok(source) => {
             let hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(source.bom);
-            (Some(source), FileState::Pending, hash)
+            let state = if triggers.admits(&source.text) {
+                OnceLock::new()
+            } else {
+                OnceLock::from(FileState::Skipped)
+            };
+            (Some(source), state, hash)
         }
-        Err(problem) => (None, FileState::Unreadable(problem), 0),
+        Err(problem) => (None, OnceLock::from(FileState::Unreadable(problem)), 0),
     };
     ProjectFile {
         id,

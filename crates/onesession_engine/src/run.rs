@@ -82,7 +82,7 @@ fn check_where(
         .filter(|file| wanted(file))
         .flat_map_iter(|file| {
             let mut out = Vec::new();
-            match &file.state {
+            match file.state() {
                 FileState::SyntaxError(error) => {
                     if rules.is_enabled(SYNTAX_ERROR.id) {
                         out.push(Finding {
@@ -107,7 +107,7 @@ fn check_where(
                         });
                     }
                 }
-                FileState::Skipped | FileState::Pending => {}
+                FileState::Skipped => {}
                 FileState::Parsed(_) => {
                     if let Some(mut checker) = Checker::new(project, file, rules) {
                         for transform in rules.active() {

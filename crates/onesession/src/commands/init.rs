@@ -43,7 +43,9 @@ pub fn run(path: &Path, force: bool, stdout: &mut dyn Write, stderr: &mut dyn Wr
             super::display_path(&cwd, &root)
         ),
     };
-    let summary = &project.modules[&module];
+    let Some(summary) = project.module(&module) else {
+        bail!("module `{module}` has no file under the source roots");
+    };
     let mut functions: Vec<&String> = summary.functions.keys().collect();
     functions.sort();
     let pick = |preferred: &str, fallback: &[&str]| -> String {

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use onesession_engine::project::FileState;
 use onesession_engine::text::{Applicability, LineIndex};
 use onesession_engine::{Finding, Project, Rule};
 use serde_json::{json, Value};
@@ -67,9 +66,9 @@ pub fn sarif(
                     "artifactChanges": fix.files().iter().map(|file| {
                         let source = project.file(*file);
                         let text = source.text();
-                        let lines = match &source.state {
-                            FileState::Parsed(analysis) => analysis.lines.clone(),
-                            _ => LineIndex::new(text),
+                        let lines = match source.analysis_if_parsed() {
+                            Some(analysis) => analysis.lines.clone(),
+                            None => LineIndex::new(text),
                         };
                         let uri = super::relative_uri(project, *file, &row.path, finding.file);
                         json!({

@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
-use onesession_engine::project::FileState;
 use onesession_engine::text::{FileId, LineIndex};
 use onesession_engine::{Finding, Project};
 use serde::Serialize;
@@ -37,9 +36,9 @@ pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<R
         .map(|finding| {
             let file = project.file(finding.file);
             let text = file.text();
-            let lines = match &file.state {
-                FileState::Parsed(analysis) => &analysis.lines,
-                _ => unparsed
+            let lines = match file.analysis_if_parsed() {
+                Some(analysis) => &analysis.lines,
+                None => unparsed
                     .entry(finding.file)
                     .or_insert_with(|| LineIndex::new(text)),
             };
