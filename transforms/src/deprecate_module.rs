@@ -11,7 +11,7 @@ use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
 use onesession_engine::settings::Layer;
 use onesession_engine::text::{Edit, Fix, TextRange};
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt};
 
@@ -217,8 +217,8 @@ impl Transform for DeprecateModule {
     }
 }
 
-fn group_of(module: &str) -> String {
-    format!("deprecate-redundant-module:{module}")
+fn group_of(module: &str) -> Group {
+    Group::AcrossFiles(format!("deprecate-redundant-module:{module}"))
 }
 
 /// What the fix of a finding is.

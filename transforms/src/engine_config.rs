@@ -7,7 +7,7 @@ use onesession_engine::python::ast::{self, Constant, Expr};
 use onesession_engine::python::range_of;
 use onesession_engine::python::source::{indentation_at, line_end};
 use onesession_engine::text::{Edit, TextRange};
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 use crate::helpers::for_each_expr;
 
@@ -97,7 +97,7 @@ impl Transform for EngineConfig {
             }
         });
         for (range, message, edits) in found {
-            let group = format!("engine-config:{}:{}", checker.file.relative, range.start);
+            let group = Group::InFile(format!("engine-config:{}", range.start));
             let fix = edits.map(|e| checker.fix_unsafe(e));
             if let Some(finding) = checker.report(&DB109, range, message) {
                 if fix.is_some() {

@@ -5,7 +5,7 @@ use onesession_engine::python::range_of;
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::BindingKind;
 use onesession_engine::text::{Edit, TextRange};
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 declare_rule! {
     /// ## What it finds
@@ -79,7 +79,7 @@ impl Transform for ProviderMisuse {
         found.sort_by_key(|(range, _)| (range.start, range.end));
         found.dedup_by(|a, b| a.0 == b.0);
         let fixes = depends_fixes(checker, &depends);
-        let group = format!("provider-misuse:depends:{}", checker.file.relative);
+        let group = Group::InFile("provider-misuse:depends".to_owned());
         for (range, message) in found {
             let fix = fixes
                 .as_ref()

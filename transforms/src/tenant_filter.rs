@@ -6,7 +6,7 @@ use onesession_engine::python::ast::{self, Expr};
 use onesession_engine::python::range_of;
 use onesession_engine::python::source::{line_end, line_start, remove_list_item};
 use onesession_engine::text::{Edit, TextRange};
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 use crate::helpers::{for_each_expr, method_name};
 
@@ -100,7 +100,7 @@ impl Transform for TenantFilter {
                 });
             let whole_call = || Removal {
                 edit: remove_call(source, &range_of(receiver), &range_of(expr)),
-                group: Some(format!("tenant-filter:{}", range_of(expr).start)),
+                group: Some(Group::InFile(format!("tenant-filter:{}", range_of(expr).start))),
             };
             for arg in &call.args {
                 let mut in_arg = Vec::new();
@@ -166,7 +166,7 @@ impl Transform for TenantFilter {
 /// same whole call share a group (one unit, identical edits).
 struct Removal {
     edit: Edit,
-    group: Option<String>,
+    group: Option<Group>,
 }
 
 /// Where a predicate sits: directly in the filter call's arguments, or in

@@ -47,7 +47,7 @@ struct Cached {
     message: String,
     applicability: Option<Applicability>,
     edits: Vec<(String, usize, usize, String)>,
-    group: Option<String>,
+    group: Option<crate::rule::Group>,
 }
 
 pub struct CheckCache {

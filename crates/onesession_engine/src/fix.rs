@@ -8,7 +8,7 @@ use onesession_python::parse_module;
 use onesession_text::{apply_edits, Applicability, Edit, FileId, Fix};
 
 use crate::project::Project;
-use crate::rule::{Finding, RuleSet};
+use crate::rule::{Finding, Group, RuleSet};
 use crate::run::check;
 
 /// How many rounds of fixing before giving up on convergence.
@@ -68,18 +68,24 @@ pub struct FixReport {
 /// (all its members' edits); a group with a manual member is manual.
 pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
     let mut units: Vec<FixUnit> = Vec::new();
-    let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+    // An in-file group is keyed with its file: two files never share one.
+    let mut groups: BTreeMap<(Option<FileId>, &str), usize> = BTreeMap::new();
     for finding in findings {
+        let key = finding.group.as_ref().map(|group| match group {
+            Group::InFile(key) => (Some(finding.file), key.as_str()),
+            Group::AcrossFiles(key) => (None, key.as_str()),
+        });
+        let member = key.and_then(|k| groups.get(&k).copied());
         let Some(fix) = &finding.fix else {
-            if let Some(group) = &finding.group {
+            if let Some(key) = key {
                 // A manual member poisons its group.
-                match groups.get(group.as_str()) {
-                    Some(&i) => {
+                match member {
+                    Some(i) => {
                         units[i].fix.applicability = Applicability::Manual;
                         units[i].findings.push(finding.clone());
                     }
                     None => {
-                        groups.insert(group, units.len());
+                        groups.insert(key, units.len());
                         units.push(FixUnit {
                             findings: vec![finding.clone()],
                             fix: Fix {
@@ -92,11 +98,7 @@ pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
             }
             continue;
         };
-        match finding
-            .group
-            .as_deref()
-            .and_then(|g| groups.get(g).copied())
-        {
+        match member {
             Some(i) => {
                 let unit = &mut units[i];
                 let manual = unit.fix.applicability == Applicability::Manual;
@@ -107,8 +109,8 @@ pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
                 unit.findings.push(finding.clone());
             }
             None => {
-                if let Some(group) = &finding.group {
-                    groups.insert(group, units.len());
+                if let Some(key) = key {
+                    groups.insert(key, units.len());
                 }
                 units.push(FixUnit {
                     findings: vec![finding.clone()],
@@ -396,4 +398,49 @@ pub fn fix_project_except(
         .collect();
     report.remaining = findings;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::SYNTAX_ERROR;
+
+    fn finding(file: u32, start: usize, group: Group) -> Finding {
+        Finding {
+            rule: &SYNTAX_ERROR,
+            file: FileId(file),
+            range: start..start + 1,
+            message: String::new(),
+            fix: Some(Fix {
+                applicability: Applicability::Safe,
+                edits: vec![(FileId(file), Edit::replace(start..start + 1, "x"))],
+            }),
+            group: Some(group),
+        }
+    }
+
+    #[test]
+    fn in_file_groups_with_the_same_key_in_two_files_stay_apart() {
+        let key = || Group::InFile("tenant-filter:40".into());
+        let units = fix_units(&[finding(0, 40, key()), finding(1, 40, key())]);
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[0].fix.files(), vec![FileId(0)]);
+        assert_eq!(units[1].fix.files(), vec![FileId(1)]);
+    }
+
+    #[test]
+    fn in_file_group_members_of_one_file_merge() {
+        let key = || Group::InFile("tenant-filter:40".into());
+        let units = fix_units(&[finding(0, 40, key()), finding(0, 50, key())]);
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].findings.len(), 2);
+    }
+
+    #[test]
+    fn across_files_group_merges_every_file() {
+        let key = || Group::AcrossFiles("convert-db-params:app.tasks.run".into());
+        let units = fix_units(&[finding(0, 10, key()), finding(3, 20, key())]);
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].fix.files(), vec![FileId(0), FileId(3)]);
+    }
 }

@@ -21,5 +21,5 @@ pub use error::{ConfigError, EngineError};
 pub use onesession_python as python;
 pub use onesession_text as text;
 pub use project::{Inputs, Project};
-pub use rule::{Finding, Rule, RuleSet, Transform};
+pub use rule::{Finding, Group, Rule, RuleSet, Transform};
 pub use settings::{Layer, Settings};

@@ -77,9 +77,26 @@ pub struct Finding {
     pub range: TextRange,
     pub message: String,
     pub fix: Option<Fix>,
-    /// Fixes sharing a group (a cross-file transform's parts) are applied
-    /// together; one manual member makes the whole group manual.
-    pub group: Option<String>,
+    /// Fixes sharing a group are applied together; one manual member
+    /// makes the whole group manual.
+    pub group: Option<Group>,
+}
+
+/// The key that ties findings whose fixes only work together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Group {
+    /// Parts in the finding's own file: findings of two files never share
+    /// such a group, whatever the key.
+    InFile(String),
+    /// Parts anywhere in the project (a cross-file transform): the group is
+    /// complete only once every file has been checked.
+    AcrossFiles(String),
+}
+
+impl Group {
+    pub fn spans_files(&self) -> bool {
+        matches!(self, Group::AcrossFiles(_))
+    }
 }
 
 impl Finding {

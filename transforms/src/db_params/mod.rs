@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt, functions, method_name};
 
@@ -101,7 +101,7 @@ impl Transform for DbParams {
             if let Some(finding) = checker.report(&DB104, range, message) {
                 match (grouped, standalone) {
                     (Some((group, fix)), _) => {
-                        finding.group = Some(group);
+                        finding.group = Some(Group::AcrossFiles(group));
                         finding.fix = fix;
                     }
                     (None, fix) => finding.fix = fix,
