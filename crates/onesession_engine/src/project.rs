@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use onesession_python::ast::{self, Expr, Stmt};
 use onesession_python::{parse_module, ParsedModule, SemanticModel, SyntaxError};
 use onesession_text::{FileId, LineIndex};
@@ -116,17 +116,21 @@ pub struct ProjectFile {
     pub source: Option<SourceText>,
     /// xxh3 of the content as read (the cache key is made of these).
     pub hash: u64,
-    /// Set when read for skipped and unreadable files; for the others,
-    /// on first use (so `fix -i` parses only what it has reached and what
+    /// Set when read for unreadable files; for the others on first use:
+    /// prefiltered, then parsed if admitted (a run served from the cache
+    /// does neither, and `fix -i` parses only what it has reached and what
     /// that depends on).
     state: OnceLock<FileState>,
+    triggers: Arc<Triggers>,
 }
 
 impl ProjectFile {
-    /// Parses the file on first use (thread-safe: one parse, whoever asks).
+    /// Prefilters and parses the file on first use (thread-safe: once,
+    /// whoever asks).
     pub fn state(&self) -> &FileState {
         self.state.get_or_init(|| {
-            parse_file(
+            analyse(
+                &self.triggers,
                 self.text(),
                 self.module.as_deref(),
                 self.is_package,
@@ -150,7 +154,7 @@ impl ProjectFile {
         }
     }
 
-    /// Holds none of the trigger words (known without parsing).
+    /// Holds none of the trigger words (false until analysed).
     pub fn is_skipped(&self) -> bool {
         matches!(self.state.get(), Some(FileState::Skipped))
     }
@@ -331,7 +335,7 @@ impl Project {
             });
             discovered.sort();
         }
-        let triggers = Triggers::new(&settings);
+        let triggers = Arc::new(Triggers::new(&settings));
         let files: Vec<ProjectFile> = discovered
             .into_par_iter()
             .enumerate()
@@ -395,7 +399,6 @@ impl Project {
     /// Replaces a file's text and re-analyses it (fix rounds), then
     /// rebuilds the index.
     pub fn replace_sources(&mut self, changes: Vec<(FileId, String)>) -> Result<(), EngineError> {
-        let triggers = Triggers::new(&self.settings);
         for (id, text) in changes {
             let file = &mut self.files[id.0 as usize];
             let bom = file.source.as_ref().is_some_and(|s| s.bom);
@@ -403,12 +406,7 @@ impl Project {
                 text: text.into(),
                 bom,
             };
-            file.state = OnceLock::from(analyse(
-                &triggers,
-                &source.text,
-                file.module.as_deref(),
-                file.is_package,
-            ));
+            file.state = OnceLock::new();
             file.hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(bom);
             file.source = Some(source);
         }
@@ -571,7 +569,10 @@ impl Project {
                 let mut candidates: Vec<&str> = self
                     .module_names()
                     .into_iter()
-                    .filter(|name| self.module(name).is_some_and(|m| !m.session_factories.is_empty()))
+                    .filter(|name| {
+                        self.module(name)
+                            .is_some_and(|m| !m.session_factories.is_empty())
+                    })
                     .collect();
                 if candidates.len() > 1 {
                     let with_providers: Vec<&str> = candidates
@@ -627,7 +628,7 @@ impl Project {
 
 fn load_file(
     settings: &Settings,
-    triggers: &Triggers,
+    triggers: &Arc<Triggers>,
     id: FileId,
     path: PathBuf,
     requested: bool,
@@ -648,12 +649,7 @@ fn load_file(
     let (source, state, hash) = match read {
         Ok(source) => {
             let hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(source.bom);
-            let state = if triggers.admits(&source.text) {
-                OnceLock::new()
-            } else {
-                OnceLock::from(FileState::Skipped)
-            };
-            (Some(source), state, hash)
+            (Some(source), OnceLock::new(), hash)
         }
         Err(problem) => (None, OnceLock::from(FileState::Unreadable(problem)), 0),
     };
@@ -668,6 +664,7 @@ fn load_file(
         source,
         hash,
         state,
+        triggers: Arc::clone(triggers),
     }
 }
 
@@ -680,12 +677,7 @@ fn io_reason(error: &std::io::Error) -> String {
 }
 
 /// Parses `text` when it holds a trigger word.
-pub fn analyse(
-    triggers: &Triggers,
-    text: &str,
-    module: Option<&str>,
-    is_package: bool,
-) -> FileState {
+fn analyse(triggers: &Triggers, text: &str, module: Option<&str>, is_package: bool) -> FileState {
     if !triggers.admits(text) {
         return FileState::Skipped;
     }
@@ -711,6 +703,7 @@ fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
 }
 
 /// The prefilter: words without which no rule can fire.
+#[derive(Debug)]
 pub struct Triggers(AhoCorasick);
 
 impl Triggers {
@@ -742,7 +735,14 @@ impl Triggers {
         }
         words.retain(|w| !w.is_empty());
         // Word lists are small and fixed; building cannot fail for them.
-        Self(AhoCorasick::new(&words).expect("trigger words form a valid automaton"))
+        // A DFA without the rare-bytes prefilter: the words' rare bytes are
+        // common in Python, and that prefilter cost a quarter of a cold run.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(&words)
+            .expect("trigger words form a valid automaton");
+        Self(automaton)
     }
 
     pub fn admits(&self, text: &str) -> bool {
