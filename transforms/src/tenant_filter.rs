@@ -100,7 +100,10 @@ impl Transform for TenantFilter {
                 });
             let whole_call = || Removal {
                 edit: remove_call(source, &range_of(receiver), &range_of(expr)),
-                group: Some(Group::InFile(format!("tenant-filter:{}", range_of(expr).start))),
+                group: Some(Group::InFile(format!(
+                    "tenant-filter:{}",
+                    range_of(expr).start
+                ))),
             };
             for arg in &call.args {
                 let mut in_arg = Vec::new();

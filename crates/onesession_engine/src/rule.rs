@@ -83,7 +83,9 @@ pub struct Finding {
 }
 
 /// The key that ties findings whose fixes only work together.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Group {
     /// Parts in the finding's own file: findings of two files never share
     /// such a group, whatever the key.

@@ -4,7 +4,7 @@ use onesession_text::FileId;
 use rayon::prelude::*;
 
 use crate::checker::Checker;
-use crate::project::{FileState, Project};
+use crate::project::{FileState, Project, ProjectFile};
 use crate::rule::{Finding, Rule, RuleSet};
 
 crate::declare_rule! {
@@ -63,63 +63,21 @@ pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_S
 
 /// Checks every requested file; findings are sorted by path and position.
 pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
-    check_where(project, rules, |file| file.requested)
-}
-
-/// Checks the given files only (requested or not).
-pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
-    check_where(project, rules, |file| files.contains(&file.id))
-}
-
-fn check_where(
-    project: &Project,
-    rules: &RuleSet<'_>,
-    wanted: impl Fn(&crate::project::ProjectFile) -> bool + Sync,
-) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = project
+    let requested: Vec<FileId> = project
         .files
+        .iter()
+        .filter(|f| f.requested)
+        .map(|f| f.id)
+        .collect();
+    check_files(project, rules, &requested)
+}
+
+/// Checks the given files only (requested or not), in parallel; findings
+/// are sorted by path and position. Files not parsed yet are parsed here.
+pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = files
         .par_iter()
-        .filter(|file| wanted(file))
-        .flat_map_iter(|file| {
-            let mut out = Vec::new();
-            match file.state() {
-                FileState::SyntaxError(error) => {
-                    if rules.is_enabled(SYNTAX_ERROR.id) {
-                        out.push(Finding {
-                            rule: &SYNTAX_ERROR,
-                            file: file.id,
-                            range: error.offset..error.offset,
-                            message: format!("syntax error: {}", error.message),
-                            fix: None,
-                            group: None,
-                        });
-                    }
-                }
-                FileState::Unreadable(problem) => {
-                    if rules.is_enabled(UNREADABLE_FILE.id) {
-                        out.push(Finding {
-                            rule: &UNREADABLE_FILE,
-                            file: file.id,
-                            range: 0..0,
-                            message: problem.to_string(),
-                            fix: None,
-                            group: None,
-                        });
-                    }
-                }
-                FileState::Skipped => {}
-                FileState::Parsed(_) => {
-                    if let Some(mut checker) = Checker::new(project, file, rules) {
-                        for transform in rules.active() {
-                            transform.check(&mut checker);
-                        }
-                        checker.report_unused_suppressions(&UNUSED_SUPPRESSION);
-                        out = checker.into_findings();
-                    }
-                }
-            }
-            out
-        })
+        .flat_map_iter(|id| check_file(project, rules, project.file(*id)))
         .collect();
     findings.sort_by(|a, b| {
         let pa = &project.file(a.file).relative;
@@ -127,4 +85,36 @@ fn check_where(
         (pa, a.range.start, a.rule.id).cmp(&(pb, b.range.start, b.rule.id))
     });
     findings
+}
+
+fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec<Finding> {
+    match file.state() {
+        FileState::SyntaxError(error) if rules.is_enabled(SYNTAX_ERROR.id) => vec![Finding {
+            rule: &SYNTAX_ERROR,
+            file: file.id,
+            range: error.offset..error.offset,
+            message: format!("syntax error: {}", error.message),
+            fix: None,
+            group: None,
+        }],
+        FileState::Unreadable(problem) if rules.is_enabled(UNREADABLE_FILE.id) => vec![Finding {
+            rule: &UNREADABLE_FILE,
+            file: file.id,
+            range: 0..0,
+            message: problem.to_string(),
+            fix: None,
+            group: None,
+        }],
+        FileState::Parsed(_) => {
+            let Some(mut checker) = Checker::new(project, file, rules) else {
+                return Vec::new();
+            };
+            for transform in rules.active() {
+                transform.check(&mut checker);
+            }
+            checker.report_unused_suppressions(&UNUSED_SUPPRESSION);
+            checker.into_findings()
+        }
+        _ => Vec::new(),
+    }
 }

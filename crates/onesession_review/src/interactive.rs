@@ -14,9 +14,9 @@ use onesession_engine::fix::{
     adapt_line_endings, fingerprint, fix_units, FixUnit, Key, MAX_ROUNDS,
 };
 use onesession_engine::python::parse_module;
-use onesession_engine::run::{check, check_files};
+use onesession_engine::run::check_files;
 use onesession_engine::text::{apply_edits, Applicability, Edit, FileId};
-use onesession_engine::{Finding, Project, RuleSet};
+use onesession_engine::{Finding, Group, Project, RuleSet};
 
 use crate::render::{file_diff, Palette};
 use crate::write::{disk_bytes, write_atomically};
@@ -85,8 +85,11 @@ pub struct ReviewSummary {
     /// Changes accepted and written.
     pub applied: usize,
     pub skipped: usize,
-    /// Changes not reached (after `q`).
+    /// Changes not reached (after `q`) in the files checked so far.
     pub left: usize,
+    /// Files not checked yet when the person quit (their changes are not
+    /// counted in `left`).
+    pub unchecked_files: usize,
     pub files_written: Vec<FileId>,
     /// Files not written, and why.
     pub problems: Vec<(FileId, String)>,
@@ -129,6 +132,78 @@ struct Loop<'p, 'r> {
     summary: ReviewSummary,
 }
 
+/// The first pass checks this many files before the first question, then
+/// twice as many each time it needs more, up to [`MAX_BATCH`]: the first
+/// prompt comes after a handful of files, not the whole tree.
+const FIRST_BATCH: usize = 8;
+const MAX_BATCH: usize = 512;
+
+/// One pass's findings, checked in path order a batch at a time (each
+/// batch in parallel), as the review reaches them.
+struct Feed {
+    /// The requested files in path order.
+    order: Vec<FileId>,
+    /// Findings of `order[..checked]`, by position.
+    by_file: Vec<Vec<Finding>>,
+    checked: usize,
+    batch: usize,
+    /// Units of cross-file groups, once every file has been checked.
+    across: Option<Vec<FixUnit>>,
+}
+
+impl Feed {
+    fn new(project: &Project) -> Self {
+        let mut order: Vec<FileId> = project
+            .files
+            .iter()
+            .filter(|f| f.requested)
+            .map(|f| f.id)
+            .collect();
+        order.sort_by(|a, b| project.file(*a).relative.cmp(&project.file(*b).relative));
+        Feed {
+            by_file: Vec::with_capacity(order.len()),
+            order,
+            checked: 0,
+            batch: FIRST_BATCH,
+            across: None,
+        }
+    }
+
+    /// Checks the next batch (or everything left); returns the new findings.
+    fn check_more(
+        &mut self,
+        project: &Project,
+        rules: &RuleSet<'_>,
+        everything: bool,
+    ) -> Vec<Finding> {
+        let end = if everything {
+            self.order.len()
+        } else {
+            (self.checked + self.batch).min(self.order.len())
+        };
+        self.batch = (self.batch * 2).min(MAX_BATCH);
+        let batch = &self.order[self.checked..end];
+        let findings = check_files(project, rules, batch);
+        let mut by_file: BTreeMap<FileId, Vec<Finding>> = BTreeMap::new();
+        for finding in &findings {
+            by_file
+                .entry(finding.file)
+                .or_default()
+                .push(finding.clone());
+        }
+        for file in batch {
+            self.by_file.push(by_file.remove(file).unwrap_or_default());
+        }
+        self.checked = end;
+        findings
+    }
+
+    /// Files checked so far, in order.
+    fn checked_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.by_file.iter().flatten()
+    }
+}
+
 /// Runs the review. `display` names a file for the person.
 pub fn review(
     project: &mut Project,
@@ -153,111 +228,137 @@ pub fn review(
     let mut shown_manual: HashSet<Key> = HashSet::new();
 
     for _ in 0..MAX_ROUNDS {
-        let findings = check(state.project, state.rules);
-        let mut units: Vec<FixUnit> = fix_units(&findings)
-            .into_iter()
-            .filter(|u| {
-                u.findings
-                    .iter()
-                    .any(|f| !declined.contains(&fingerprint(state.project, f)))
-            })
-            .collect();
-        if units.is_empty() {
-            break;
-        }
-        units.sort_by_cached_key(|u| {
-            let first = u.fix.edits.first().map(|(f, e)| (*f, e.range.start));
-            first.map(|(f, start)| (state.project.file(f).relative.clone(), start))
-        });
         state.drafts.clear();
         state.accepted.clear();
         state.pass_counts.clear();
-        for finding in &findings {
-            *state
-                .pass_counts
-                .entry(fingerprint(state.project, finding))
-                .or_default() += 1;
-        }
-        let manual: Vec<Finding> = findings
-            .iter()
-            .filter(|f| f.fix.is_none() && shown_manual.insert(fingerprint(state.project, f)))
-            .cloned()
-            .collect();
-
-        let mut current: Option<FileId> = None;
-        let mut rest_of_file = false;
-        let mut skip_file = false;
+        let mut feed = Feed::new(state.project);
+        let mut offered_any = false;
         let mut accepted_any = false;
-        for unit in units {
-            let primary = unit.fix.edits[0].0;
-            if current != Some(primary) {
-                state.flush(out)?;
-                current = Some(primary);
-                rest_of_file = false;
-                skip_file = false;
-                state.show_manual(out, &manual, primary)?;
+        for position in 0..feed.order.len() {
+            if feed.checked <= position {
+                if state.summary.quit {
+                    state.summary.unchecked_files = feed.order.len() - feed.checked;
+                    break;
+                }
+                let new = feed.check_more(state.project, state.rules, false);
+                state.count(&new);
             }
-            if state.summary.quit {
-                state.summary.left += 1;
-                continue;
-            }
-            let keys: Vec<Key> = unit
-                .findings
+            let file = feed.order[position];
+            let spans_files = feed.by_file[position]
                 .iter()
-                .map(|f| fingerprint(state.project, f))
+                .any(|f| f.group.as_ref().is_some_and(Group::spans_files));
+            if spans_files && feed.across.is_none() && !state.summary.quit {
+                // A cross-file group can have members anywhere: check the
+                // rest of the tree before offering it.
+                let new = feed.check_more(state.project, state.rules, true);
+                state.count(&new);
+                let across: Vec<Finding> = feed
+                    .checked_findings()
+                    .filter(|f| f.group.as_ref().is_some_and(Group::spans_files))
+                    .cloned()
+                    .collect();
+                feed.across = Some(fix_units(&across));
+            }
+            let local: Vec<Finding> = feed.by_file[position]
+                .iter()
+                .filter(|f| !f.group.as_ref().is_some_and(Group::spans_files))
+                .cloned()
                 .collect();
-            if skip_file {
-                declined.extend(keys);
-                state.summary.skipped += 1;
+            let mut units = fix_units(&local);
+            if spans_files {
+                units.extend(
+                    feed.across
+                        .iter()
+                        .flatten()
+                        .filter(|u| u.findings[0].file == file)
+                        .cloned(),
+                );
+            }
+            units.retain(|u| {
+                u.findings
+                    .iter()
+                    .any(|f| !declined.contains(&fingerprint(state.project, f)))
+            });
+            if units.is_empty() {
                 continue;
             }
-            if let Some(reason) = state.blocked(&unit) {
-                writeln!(
-                    out,
-                    "{}",
-                    state
-                        .palette
-                        .dim(&format!("  skipped {}: {reason}", describe(&unit)))
-                )?;
+            units.sort_by_key(|u| u.findings[0].range.start);
+            if state.summary.quit {
+                state.summary.left += units.len();
                 continue;
             }
-            let auto = rest_of_file || unit.rules().iter().all(|r| all_of_rule.contains(r));
-            state.show(out, &unit)?;
-            let answer = if auto {
-                Answer::Yes
-            } else {
-                state.ask(out, prompter, &unit)?
-            };
-            match answer {
-                Answer::Yes | Answer::RestOfFile | Answer::AllOfRule => {
-                    if answer == Answer::RestOfFile {
-                        rest_of_file = true;
-                    }
-                    if answer == Answer::AllOfRule {
-                        all_of_rule.extend(unit.rules());
-                    }
-                    state.accept(&unit, keys);
-                    accepted_any = true;
-                }
-                Answer::Edit => accepted_any = true,
-                Answer::No => {
-                    declined.extend(keys);
-                    state.summary.skipped += 1;
-                }
-                Answer::SkipFile => {
-                    skip_file = true;
-                    declined.extend(keys);
-                    state.summary.skipped += 1;
-                }
-                Answer::Quit => {
-                    state.summary.quit = true;
+            offered_any = true;
+            state.flush(out)?;
+            let manual: Vec<Finding> = feed.by_file[position]
+                .iter()
+                .filter(|f| f.fix.is_none() && shown_manual.insert(fingerprint(state.project, f)))
+                .cloned()
+                .collect();
+            state.show_manual(out, &manual, file)?;
+            let (mut rest_of_file, mut skip_file) = (false, false);
+            for unit in units {
+                if state.summary.quit {
                     state.summary.left += 1;
+                    continue;
                 }
-                Answer::Help => {}
+                let keys: Vec<Key> = unit
+                    .findings
+                    .iter()
+                    .map(|f| fingerprint(state.project, f))
+                    .collect();
+                if skip_file {
+                    declined.extend(keys);
+                    state.summary.skipped += 1;
+                    continue;
+                }
+                if let Some(reason) = state.blocked(&unit) {
+                    writeln!(
+                        out,
+                        "{}",
+                        state
+                            .palette
+                            .dim(&format!("  skipped {}: {reason}", describe(&unit)))
+                    )?;
+                    continue;
+                }
+                let auto = rest_of_file || unit.rules().iter().all(|r| all_of_rule.contains(r));
+                state.show(out, &unit)?;
+                let answer = if auto {
+                    Answer::Yes
+                } else {
+                    state.ask(out, prompter, &unit)?
+                };
+                match answer {
+                    Answer::Yes | Answer::RestOfFile | Answer::AllOfRule => {
+                        if answer == Answer::RestOfFile {
+                            rest_of_file = true;
+                        }
+                        if answer == Answer::AllOfRule {
+                            all_of_rule.extend(unit.rules());
+                        }
+                        state.accept(&unit, keys);
+                        accepted_any = true;
+                    }
+                    Answer::Edit => accepted_any = true,
+                    Answer::No => {
+                        declined.extend(keys);
+                        state.summary.skipped += 1;
+                    }
+                    Answer::SkipFile => {
+                        skip_file = true;
+                        declined.extend(keys);
+                        state.summary.skipped += 1;
+                    }
+                    Answer::Quit => {
+                        state.summary.quit = true;
+                        state.summary.left += 1;
+                    }
+                    Answer::Help => {}
+                }
             }
         }
         state.flush(out)?;
-        if state.summary.quit || !accepted_any {
+        if state.summary.quit || !offered_any || !accepted_any {
             break;
         }
     }
@@ -269,6 +370,16 @@ fn describe(unit: &FixUnit) -> String {
 }
 
 impl Loop<'_, '_> {
+    /// Counts what the pass starts with (verification compares against it).
+    fn count(&mut self, findings: &[Finding]) {
+        for finding in findings {
+            *self
+                .pass_counts
+                .entry(fingerprint(self.project, finding))
+                .or_default() += 1;
+        }
+    }
+
     /// Asks until the answer is a decision (help and failed edits ask again).
     fn ask(
         &mut self,

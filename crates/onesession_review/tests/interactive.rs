@@ -238,3 +238,117 @@ fn a_file_changed_during_review_is_not_overwritten() {
     assert_eq!(summary.applied, 0);
     assert_eq!(summary.problems.len(), 1);
 }
+
+/// A tree of `count` modules `app/mNN.py`, each importing the factory
+/// unused (one DB111 each), opened lazily as `fix -i` opens it.
+fn lazy_tree(extra: &[(&str, &str)], config: &str, count: usize) -> (tempfile::TempDir, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("app/db")).unwrap();
+    std::fs::write(root.join("onesession.toml"), config).unwrap();
+    std::fs::write(root.join("app/db/session.py"), FACTORY).unwrap();
+    for i in 0..count {
+        std::fs::write(root.join(format!("app/m{i:02}.py")), B).unwrap();
+    }
+    for (name, text) in extra {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let settings = Settings::discover(&root, &root).unwrap();
+    let inputs = Inputs {
+        paths: vec![root.clone()],
+        stdin: None,
+    };
+    let project = Project::open(settings, &inputs).unwrap();
+    (dir, project)
+}
+
+fn review_lazily(project: &mut Project, prompter: &mut Scripted) -> (ReviewSummary, String) {
+    let rules = RuleSet::new(TRANSFORMS, None, &[], &[]).unwrap();
+    let names: Vec<String> = project.files.iter().map(|f| f.relative.clone()).collect();
+    let display = move |id: onesession_engine::text::FileId| names[id.0 as usize].clone();
+    let mut out = Vec::new();
+    let summary = review(project, &rules, prompter, &mut out, false, &display).unwrap();
+    (summary, String::from_utf8(out).unwrap())
+}
+
+#[test]
+fn the_first_question_comes_before_the_tree_is_checked() {
+    let config = "canonical-module = \"app.db.session\"\n";
+    let (_dir, mut project) = lazy_tree(&[], config, 40);
+    let mut prompter = Scripted::new(&[Answer::Quit]);
+    let (summary, out) = review_lazily(&mut project, &mut prompter);
+    assert!(out.contains("app/m00.py:1"), "{out}");
+    assert_eq!(prompter.asked, 1);
+    assert!(summary.quit);
+    // Only the first batch was checked (and parsed); the rest was not.
+    assert!(summary.unchecked_files > 0, "{summary:?}");
+    let last = project
+        .files
+        .iter()
+        .find(|f| f.relative == "app/m39.py")
+        .unwrap();
+    assert!(last.analysis_if_parsed().is_none());
+    assert_eq!(
+        summary.left + summary.unchecked_files,
+        project.files.len() - 1,
+        "every file but session.py holds one change: {summary:?}"
+    );
+}
+
+#[test]
+fn a_cross_file_change_is_offered_whole_though_its_files_come_later() {
+    // The deprecated module sorts first; its importers come after the
+    // first batch. The change must carry every importer.
+    let config = "\
+canonical-module = \"app.db.session\"
+[deprecated.\"app.db.aaa_direct\"]
+replacement = \"app.db.session\"
+names = { get_direct = \"get_session\" }
+";
+    let direct = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+direct_engine = create_async_engine('postgresql+asyncpg://a@b/c')
+direct_factory = async_sessionmaker(direct_engine)
+
+
+async def get_direct():
+    async with direct_factory() as session:
+        yield session
+";
+    let importer = "\
+from app.db.aaa_direct import get_direct
+
+
+async def run():
+    async with get_direct() as session:
+        await session.execute('select 1')
+";
+    let (dir, mut project) = lazy_tree(
+        &[
+            ("app/db/aaa_direct.py", direct),
+            ("app/z1.py", importer),
+            ("app/z2.py", importer),
+        ],
+        config,
+        20,
+    );
+    // DB109 on the engine first (no), then the deprecation (yes).
+    let mut prompter = Scripted::new(&[Answer::No, Answer::Yes, Answer::Quit]);
+    let (summary, out) = review_lazily(&mut project, &mut prompter);
+    assert!(out.contains("DB103"), "{out}");
+    let root = dir.path().canonicalize().unwrap();
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap();
+    assert!(
+        read("app/db/aaa_direct.py").contains("DeprecationWarning"),
+        "{out}"
+    );
+    for name in ["app/z1.py", "app/z2.py"] {
+        assert!(
+            read(name).contains("from app.db.session import get_session"),
+            "{name}: {}\n{out}",
+            read(name)
+        );
+    }
+    assert!(summary.applied >= 1, "{summary:?}");
+}

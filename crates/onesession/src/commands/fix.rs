@@ -34,7 +34,15 @@ pub fn run(
         mut project,
         rules,
         cwd,
-    } = super::load(&args.selection, stdin)?;
+    } = if args.interactive {
+        // The review parses files as it reaches them: the first question
+        // comes before the tree is parsed.
+        let mut loaded = super::load_unparsed(&args.selection, stdin)?;
+        loaded.project.index()?;
+        loaded
+    } else {
+        super::load(&args.selection, stdin)?
+    };
     for notice in &project.notices {
         writeln!(stderr, "note: {notice}")?;
     }
@@ -351,6 +359,18 @@ fn print_review_summary(out: &mut dyn Write, summary: &ReviewSummary) -> Result<
         summary.skipped,
         summary.left
     )?;
+    if summary.unchecked_files > 0 {
+        writeln!(
+            out,
+            "{} file{} not checked yet (run again to review them).",
+            summary.unchecked_files,
+            if summary.unchecked_files == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )?;
+    }
     Ok(())
 }
 
@@ -405,8 +425,12 @@ fn summary(
     if manual > 0 {
         writeln!(
             out,
-            "{manual} finding{} need a manual fix (`onesession check` lists them).",
-            if manual == 1 { "" } else { "s" }
+            "{manual} {} a manual fix (`onesession check` lists them).",
+            if manual == 1 {
+                "finding needs"
+            } else {
+                "findings need"
+            }
         )?;
     }
     if unsafe_left > 0 {
