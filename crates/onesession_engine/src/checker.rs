@@ -5,7 +5,7 @@ use onesession_python::{ParsedModule, SemanticModel, Suppression};
 use onesession_text::{Fix, LineIndex, TextRange};
 
 use crate::names::{is_one_of, FASTAPI_DEPENDS, SESSIONMAKERS, SESSION_CLASSES};
-use crate::project::{Canon, Project, ProjectFile};
+use crate::project::{Analysis, Canon, Project, ProjectFile};
 use crate::rule::{Finding, Rule, RuleSet};
 use crate::settings::{Layer, Settings};
 
@@ -65,10 +65,10 @@ impl<'a> Checker<'a> {
     pub(crate) fn new(
         project: &'a Project,
         file: &'a ProjectFile,
+        analysis: &'a Analysis,
         rules: &'a RuleSet<'a>,
-    ) -> Option<Self> {
-        let analysis = file.analysis()?;
-        Some(Self {
+    ) -> Self {
+        Self {
             project,
             file,
             source: file.text(),
@@ -79,7 +79,7 @@ impl<'a> Checker<'a> {
             ignored: project.settings.ignored_for(&file.relative),
             findings: Vec::new(),
             used_suppressions: Vec::new(),
-        })
+        }
     }
 
     pub(crate) fn into_findings(self) -> Vec<Finding> {

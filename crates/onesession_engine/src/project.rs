@@ -121,21 +121,63 @@ pub struct ProjectFile {
     /// does neither, and `fix -i` parses only what it has reached and what
     /// that depends on).
     state: OnceLock<FileState>,
+    /// The index entry of a file analysed by [`ProjectFile::with_state`]
+    /// without keeping the analysis.
+    summary: OnceLock<ModuleSummary>,
     triggers: Arc<Triggers>,
 }
 
 impl ProjectFile {
-    /// Prefilters and parses the file on first use (thread-safe: once,
-    /// whoever asks).
+    /// Prefilters and parses the file on first use, and keeps the result
+    /// (thread-safe: once, whoever asks).
     pub fn state(&self) -> &FileState {
-        self.state.get_or_init(|| {
-            analyse(
-                &self.triggers,
-                self.text(),
-                self.module.as_deref(),
-                self.is_package,
-            )
-        })
+        self.state.get_or_init(|| self.analyse_now())
+    }
+
+    fn analyse_now(&self) -> FileState {
+        analyse(
+            &self.triggers,
+            self.text(),
+            self.module.as_deref(),
+            self.is_package,
+        )
+    }
+
+    /// Runs `f` on the file's state: the kept one when there is one, else
+    /// one made for this call and dropped after it, so checking a tree
+    /// holds the syntax trees of the files in flight, not of the tree.
+    /// Only the summary (and a state without a tree) is kept.
+    pub fn with_state<R>(&self, f: impl FnOnce(&FileState) -> R) -> R {
+        if let Some(state) = self.state.get() {
+            return f(state);
+        }
+        match self.analyse_now() {
+            FileState::Parsed(analysis) => {
+                self.summary.get_or_init(|| analysis.summary.clone());
+                f(&FileState::Parsed(analysis))
+            }
+            small => f(self.state.get_or_init(|| small)),
+        }
+    }
+
+    /// What the project index keeps of this module: from the kept
+    /// analysis, or from one made and dropped for it.
+    pub fn summary(&self) -> &ModuleSummary {
+        if let Some(state) = self.state.get() {
+            return match state {
+                FileState::Parsed(analysis) => &analysis.summary,
+                _ => &EMPTY_SUMMARY,
+            };
+        }
+        if let Some(summary) = self.summary.get() {
+            return summary;
+        }
+        self.with_state(|_| ());
+        match self.state.get() {
+            Some(FileState::Parsed(analysis)) => &analysis.summary,
+            Some(_) => &EMPTY_SUMMARY,
+            None => self.summary.get().unwrap_or(&EMPTY_SUMMARY),
+        }
     }
 
     pub fn analysis(&self) -> Option<&Analysis> {
@@ -309,6 +351,26 @@ impl Project {
         });
     }
 
+    /// The modules that can build an engine or a session factory, with
+    /// their summaries made in parallel (keeping no syntax tree). Every
+    /// builder is a SQLAlchemy name, so a module that never says
+    /// `sqlalchemy` builds nothing and is not parsed for this.
+    fn builder_modules(&self) -> BTreeSet<&str> {
+        let modules: Vec<&ProjectFile> = self
+            .files
+            .iter()
+            .filter(|f| f.module.is_some() && f.text().contains("sqlalchemy"))
+            .collect();
+        modules.par_iter().for_each(|file| {
+            file.summary();
+        });
+        modules
+            .iter()
+            .filter(|f| f.summary().builds_engine_or_factory)
+            .filter_map(|f| f.module.as_deref())
+            .collect()
+    }
+
     /// Drops the text of files the prefilter skipped (they cannot have
     /// findings): most of a large tree's bytes need not stay in memory.
     pub fn forget_skipped_texts(&mut self) {
@@ -387,13 +449,7 @@ impl Project {
     /// What the index knows of a project module (parsing its file if that
     /// has not happened yet); empty for a module that does not parse.
     pub fn module(&self, module: &str) -> Option<&ModuleSummary> {
-        let file = self.file_by_module(module)?;
-        Some(file.analysis().map_or(&EMPTY_SUMMARY, |a| &a.summary))
-    }
-
-    /// Every project module name (sorted).
-    pub fn module_names(&self) -> BTreeSet<&str> {
-        self.modules.keys().map(String::as_str).collect()
+        Some(self.file_by_module(module)?.summary())
     }
 
     /// Replaces a file's text and re-analyses it (fix rounds), then
@@ -407,6 +463,7 @@ impl Project {
                 bom,
             };
             file.state = OnceLock::new();
+            file.summary = OnceLock::new();
             file.hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(bom);
             file.source = Some(source);
         }
@@ -489,10 +546,9 @@ impl Project {
             .any(|module| self.is_redundant(module))
     }
 
-    /// Every redundant module (parses the whole project).
+    /// Every redundant module.
     pub fn redundant_modules(&self) -> BTreeSet<String> {
-        self.parse_all();
-        self.module_names()
+        self.builder_modules()
             .into_iter()
             .filter(|m| self.is_redundant(m))
             .map(str::to_owned)
@@ -563,11 +619,8 @@ impl Project {
                 (Some(module.clone()), CanonicalOrigin::Configured)
             }
             None => {
-                // Detection looks at every module: parse them in parallel
-                // rather than one by one below.
-                self.parse_all();
                 let mut candidates: Vec<&str> = self
-                    .module_names()
+                    .builder_modules()
                     .into_iter()
                     .filter(|name| {
                         self.module(name)
@@ -664,6 +717,7 @@ fn load_file(
         source,
         hash,
         state,
+        summary: OnceLock::new(),
         triggers: Arc::clone(triggers),
     }
 }

@@ -88,7 +88,16 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
 }
 
 fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec<Finding> {
-    match file.state() {
+    file.with_state(|state| check_state(project, rules, file, state))
+}
+
+fn check_state(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    file: &ProjectFile,
+    state: &FileState,
+) -> Vec<Finding> {
+    match state {
         FileState::SyntaxError(error) if rules.is_enabled(SYNTAX_ERROR.id) => vec![Finding {
             rule: &SYNTAX_ERROR,
             file: file.id,
@@ -105,10 +114,8 @@ fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec
             fix: None,
             group: None,
         }],
-        FileState::Parsed(_) => {
-            let Some(mut checker) = Checker::new(project, file, rules) else {
-                return Vec::new();
-            };
+        FileState::Parsed(analysis) => {
+            let mut checker = Checker::new(project, file, analysis, rules);
             for transform in rules.active() {
                 transform.check(&mut checker);
             }

@@ -32,9 +32,11 @@ pub fn run(
     let (mut findings, notices) = match cached {
         Some(hit) => hit,
         None => {
-            loaded.project.analyse()?;
-            loaded.project.forget_skipped_texts();
+            // Files are parsed as they are checked and their syntax trees
+            // dropped after: memory follows the files in flight.
+            loaded.project.index()?;
             let findings = run::check(&loaded.project, &loaded.rules);
+            loaded.project.forget_skipped_texts();
             if let Some(cache) = &cache {
                 cache.store(&loaded.project, &findings);
             }
