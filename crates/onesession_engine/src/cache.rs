@@ -76,7 +76,7 @@ impl CheckCache {
             key.update(file.relative.as_bytes());
             key.update(&[u8::from(file.requested)]);
             key.update(&file.hash.to_le_bytes());
-            if file.source.is_none() {
+            if file.is_unreadable() {
                 key.update(b"\0unreadable");
             }
         }

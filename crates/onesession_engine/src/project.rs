@@ -3,7 +3,7 @@
 //! compares against.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
@@ -23,7 +23,7 @@ use crate::settings::{Layer, Settings};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceText {
     /// The text without a UTF-8 byte-order mark.
-    pub text: Arc<str>,
+    pub text: String,
     pub bom: bool,
 }
 
@@ -53,32 +53,57 @@ impl std::fmt::Display for ReadProblem {
 
 /// Decodes file bytes as Python source.
 pub fn decode_source(bytes: Vec<u8>) -> Result<SourceText, ReadProblem> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(ReadProblem::Utf16);
-    }
-    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let bom = check_source(&bytes)?;
     let mut bytes = bytes;
     if bom {
         bytes.drain(..3);
     }
-    if let Some(offset) = memchr_nul(&bytes) {
-        return Err(ReadProblem::NulByte {
-            offset: offset + if bom { 3 } else { 0 },
-        });
-    }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceText {
-            text: text.into(),
-            bom,
-        }),
+        Ok(text) => Ok(SourceText { text, bom }),
+        // `check_source` validated the bytes.
         Err(e) => Err(ReadProblem::NotUtf8 {
-            offset: e.utf8_error().valid_up_to() + if bom { 3 } else { 0 },
+            offset: e.utf8_error().valid_up_to(),
         }),
     }
 }
 
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == 0)
+/// Checks that file bytes are Python source `decode_source` accepts, without
+/// copying them; true when they start with a UTF-8 byte-order mark.
+fn check_source(bytes: &[u8]) -> Result<bool, ReadProblem> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ReadProblem::Utf16);
+    }
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let skip = if bom { 3 } else { 0 };
+    if let Some(offset) = memchr::memchr(0, bytes) {
+        return Err(ReadProblem::NulByte { offset });
+    }
+    match std::str::from_utf8(&bytes[skip..]) {
+        Ok(_) => Ok(bom),
+        Err(e) => Err(ReadProblem::NotUtf8 {
+            offset: e.valid_up_to() + skip,
+        }),
+    }
+}
+
+/// Reads a file into a reused per-thread buffer and returns the content
+/// hash and, when the bytes are not Python source, why: the text itself
+/// is read again only when it is needed (a cache hit needs the text of
+/// the files it reports on, not of the tree).
+fn hash_file(path: &Path) -> Result<u64, ReadProblem> {
+    use std::io::Read;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        std::fs::File::open(path)
+            .and_then(|mut file| file.read_to_end(&mut buffer))
+            .map_err(|e| ReadProblem::Io(io_reason(&e)))?;
+        check_source(&buffer)?;
+        Ok(xxhash_rust::xxh3::xxh3_64(&buffer))
+    })
 }
 
 /// A parsed file with its name resolution.
@@ -113,7 +138,8 @@ pub struct ProjectFile {
     pub layer: Layer,
     /// Inside the paths the user asked about: findings are reported here.
     pub requested: bool,
-    pub source: Option<SourceText>,
+    /// Read on first use (see [`hash_file`]); `None` when unreadable.
+    source: OnceLock<Option<SourceText>>,
     /// xxh3 of the content as read (the cache key is made of these).
     pub hash: u64,
     /// Set when read for unreadable files; for the others on first use:
@@ -201,8 +227,27 @@ impl ProjectFile {
         matches!(self.state.get(), Some(FileState::Skipped))
     }
 
+    pub fn source(&self) -> Option<&SourceText> {
+        self.source
+            .get_or_init(|| {
+                std::fs::read(&self.path)
+                    .ok()
+                    .and_then(|bytes| decode_source(bytes).ok())
+            })
+            .as_ref()
+    }
+
     pub fn text(&self) -> &str {
-        self.source.as_ref().map_or("", |s| &s.text)
+        self.source().map_or("", |s| &s.text)
+    }
+
+    /// Starts with a UTF-8 byte-order mark (kept when written).
+    pub fn has_bom(&self) -> bool {
+        self.source().is_some_and(|s| s.bom)
+    }
+
+    pub fn is_unreadable(&self) -> bool {
+        matches!(self.state.get(), Some(FileState::Unreadable(_)))
     }
 }
 
@@ -376,7 +421,7 @@ impl Project {
     pub fn forget_skipped_texts(&mut self) {
         for file in &mut self.files {
             if file.is_skipped() {
-                file.source = None;
+                file.source = OnceLock::new();
             }
         }
     }
@@ -457,15 +502,17 @@ impl Project {
     pub fn replace_sources(&mut self, changes: Vec<(FileId, String)>) -> Result<(), EngineError> {
         for (id, text) in changes {
             let file = &mut self.files[id.0 as usize];
-            let bom = file.source.as_ref().is_some_and(|s| s.bom);
-            let source = SourceText {
-                text: text.into(),
-                bom,
-            };
+            let bom = file.has_bom();
+            let source = SourceText { text, bom };
             file.state = OnceLock::new();
             file.summary = OnceLock::new();
-            file.hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(bom);
-            file.source = Some(source);
+            let mut hash = xxhash_rust::xxh3::Xxh3::new();
+            if bom {
+                hash.update(&[0xEF, 0xBB, 0xBF]);
+            }
+            hash.update(source.text.as_bytes());
+            file.hash = hash.digest();
+            file.source = OnceLock::from(Some(source));
         }
         self.index()
     }
@@ -693,18 +740,19 @@ fn load_file(
         None => (None, false),
     };
     let layer = settings.layer_of(&relative);
-    let read = match stdin_text {
-        Some(text) => decode_source(text.into_bytes()),
-        None => std::fs::read(&path)
-            .map_err(|e| ReadProblem::Io(io_reason(&e)))
-            .and_then(decode_source),
-    };
-    let (source, state, hash) = match read {
-        Ok(source) => {
-            let hash = xxhash_rust::xxh3::xxh3_64(source.text.as_bytes()) ^ u64::from(source.bom);
-            (Some(source), OnceLock::new(), hash)
+    let (source, read) = match stdin_text {
+        Some(text) => {
+            let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+            match decode_source(text.into_bytes()) {
+                Ok(source) => (OnceLock::from(Some(source)), Ok(hash)),
+                Err(problem) => (OnceLock::from(None), Err(problem)),
+            }
         }
-        Err(problem) => (None, OnceLock::from(FileState::Unreadable(problem)), 0),
+        None => (OnceLock::new(), hash_file(&path)),
+    };
+    let (state, hash) = match read {
+        Ok(hash) => (OnceLock::new(), hash),
+        Err(problem) => (OnceLock::from(FileState::Unreadable(problem)), 0),
     };
     ProjectFile {
         id,

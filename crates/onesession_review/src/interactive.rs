@@ -416,7 +416,7 @@ impl Loop<'_, '_> {
             Draft {
                 base: text.clone(),
                 on_disk: text,
-                bom: source.source.as_ref().is_some_and(|s| s.bom),
+                bom: source.has_bom(),
                 edited: None,
                 dirty: false,
             }

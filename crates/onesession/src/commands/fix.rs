@@ -140,7 +140,7 @@ fn write_changes(
     let mut failed = Vec::new();
     for (id, original, fixed) in &report.changes {
         let file = project.file(*id);
-        let bom = file.source.as_ref().is_some_and(|s| s.bom);
+        let bom = file.has_bom();
         let on_disk = disk_bytes(original, bom);
         if let Err(error) = write_atomically(&file.path, &on_disk, fixed, bom) {
             writeln!(stderr, "error: {}: {error}", path_of(*id))?;
