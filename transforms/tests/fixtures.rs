@@ -146,8 +146,15 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
         paths.push(path);
     }
     let settings = Settings::discover(&root, &root).map_err(|e| e.to_string())?;
-    let project =
-        Project::load(settings, &Inputs { paths, stdin: None }).map_err(|e| e.to_string())?;
+    let project = Project::load(
+        settings,
+        &Inputs {
+            paths,
+            stdin: None,
+            known: None,
+        },
+    )
+    .map_err(|e| e.to_string())?;
     let rules = RuleSet::new(TRANSFORMS, Some(&["ALL".to_owned()]), &[], &[]).unwrap();
     let found: BTreeSet<(String, usize, String)> = run::check(&project, &rules)
         .iter()

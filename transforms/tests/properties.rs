@@ -186,6 +186,7 @@ fn load(root: &Path) -> Project {
         &Inputs {
             paths: vec![root.to_owned()],
             stdin: None,
+            known: None,
         },
     )
     .unwrap()

@@ -38,6 +38,7 @@ fn check_fix_verify(root: &Path, data: Vec<u8>) -> Result<(), String> {
     let inputs = Inputs {
         paths: Vec::new(),
         stdin: Some((root.join("app/fuzz.py"), source.text.to_string())),
+        known: None,
     };
     let Ok(mut project) = Project::load(settings, &inputs) else {
         return Ok(());

@@ -454,3 +454,68 @@ fn check_cache() {
     let (code, after, _) = run(&[]);
     assert_eq!((code, after.trim()), (0, "[]"));
 }
+
+/// Files unchanged since the last run (size and mtime) are hashed from the
+/// record without being read; a same-size edit with a new mtime is seen.
+#[test]
+fn check_stat_record() {
+    let before = "from app.db.session import async_session_factory\nasync_session_factory()\n";
+    let dir = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        ("app/tasks/x.py", before),
+    ]);
+    let x = dir.path().join("app/tasks/x.py");
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in ["app/db/session.py", "app/tasks/x.py"] {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(dir.path().join(name))
+            .unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        stdout_of(
+            onesession()
+                .current_dir(dir.path())
+                .env("ONESESSION_CACHE_DIR", cache.path())
+                .args(["check", "--format", "json"]),
+        )
+    };
+    let record = || {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("stat-")
+            })
+    };
+    let (code, cold, _) = run();
+    assert_eq!(code, 1);
+    let written = record().expect("the first run records the files' stats");
+    let stamp = std::fs::metadata(&written).unwrap().modified().unwrap();
+    let (code, warm, _) = run();
+    assert_eq!((code, &warm), (1, &cold));
+    assert_eq!(
+        std::fs::metadata(&written).unwrap().modified().unwrap(),
+        stamp,
+        "nothing was read, so the record is not rewritten"
+    );
+
+    // Same size, new content, a different (still old) mtime.
+    let after = format!(
+        "from app.db.session import get_session\n{:#<1$}\n",
+        "#",
+        before.len() - 40
+    );
+    assert_eq!(after.len(), before.len());
+    std::fs::write(&x, &after).unwrap();
+    let file = std::fs::File::options().write(true).open(&x).unwrap();
+    file.set_modified(an_hour_ago + std::time::Duration::from_secs(60))
+        .unwrap();
+    let (code, changed, _) = run();
+    assert_eq!((code, changed.trim()), (0, "[]"), "the edit is seen");
+}

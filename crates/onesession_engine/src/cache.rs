@@ -16,15 +16,16 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::project::Project;
 use crate::rule::{Finding, Rule, RuleSet};
+use crate::settings::Settings;
 
 /// The cache directory: `ONESESSION_CACHE_DIR`, else `.onesession_cache`
 /// next to the configuration file, else in the working directory — never
 /// inside a tree that is only being looked at (a stdlib, site-packages).
-pub fn cache_dir(project: &Project, cwd: &Path) -> PathBuf {
+pub fn cache_dir(settings: &Settings, cwd: &Path) -> PathBuf {
     if let Some(dir) = std::env::var_os("ONESESSION_CACHE_DIR") {
         return PathBuf::from(dir);
     }
-    let base = match &project.settings.config {
+    let base = match &settings.config {
         Some(config) => config.path.parent().unwrap_or(cwd),
         None => cwd,
     };
@@ -169,24 +170,141 @@ impl CheckCache {
                 })
                 .collect(),
         };
-        let Some(dir) = self.file.parent() else {
-            return;
-        };
-        if std::fs::create_dir_all(dir).is_err() {
+        if let Ok(text) = serde_json::to_vec(&entry) {
+            write_atomically(&self.file, &text);
+        }
+    }
+}
+
+/// Size and modification time (ns since the epoch) of a file.
+pub type Stat = (u64, i128);
+
+pub fn stat_of(metadata: &std::fs::Metadata) -> Option<Stat> {
+    let modified = metadata.modified().ok()?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some((metadata.len(), since.as_nanos() as i128))
+}
+
+/// A file modified less than this before its stat was recorded may have
+/// changed again within the file system's timestamp granularity: it is
+/// read again rather than trusted (git's "racy" rule).
+const RACY_NANOS: i128 = 2_000_000_000;
+
+/// The size, modification time and content hash of each file as last
+/// read, so that a warm run hashes a file without reading it when its size
+/// and mtime are unchanged. The check cache stays keyed by content hashes;
+/// this only saves reading bytes whose hash is already known.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct FileStats {
+    /// When the record was taken (ns since the epoch).
+    taken: i128,
+    /// Relative path → (size, mtime, hash).
+    files: std::collections::HashMap<String, (u64, i128, u64)>,
+}
+
+impl FileStats {
+    fn path(dir: &Path, root: &Path) -> PathBuf {
+        let slot = xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes());
+        dir.join(format!("stat-{slot:016x}.json"))
+    }
+
+    /// The record for `root`; empty when missing or unreadable.
+    pub fn load(dir: &Path, root: &Path) -> Self {
+        std::fs::read(Self::path(dir, root))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// The recorded hash when size and mtime match and the file was not
+    /// modified just before the record was taken.
+    pub fn hash_of(&self, relative: &str, stat: Stat) -> Option<u64> {
+        let &(len, mtime, hash) = self.files.get(relative)?;
+        ((len, mtime) == stat && mtime + RACY_NANOS < self.taken).then_some(hash)
+    }
+
+    /// Records every readable file's stat and hash (atomically; a failure
+    /// only costs the next run some reading). Nothing is written when every
+    /// hash came from the record already.
+    pub fn store(dir: &Path, project: &Project) {
+        if project
+            .files
+            .iter()
+            .all(|f| f.hash_from_stat || f.stat.is_none() || f.is_unreadable())
+        {
             return;
         }
-        let marker = dir.join(".gitignore");
-        if !marker.exists() {
-            let _ = std::fs::write(marker, "# Created by onesession\n*\n");
-        }
-        let Ok(text) = serde_json::to_vec(&entry) else {
+        let Some(taken) = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_nanos() as i128)
+        else {
             return;
         };
-        let Ok(mut temp) = tempfile::NamedTempFile::new_in(dir) else {
-            return;
-        };
-        if std::io::Write::write_all(&mut temp, &text).is_ok() {
-            let _ = temp.persist(&self.file);
+        let files = project
+            .files
+            .iter()
+            .filter(|f| !f.is_unreadable())
+            .filter_map(|f| {
+                let (len, mtime) = f.stat?;
+                Some((f.relative.clone(), (len, mtime, f.hash)))
+            })
+            .collect();
+        let record = FileStats { taken, files };
+        if let Ok(text) = serde_json::to_vec(&record) {
+            write_atomically(&Self::path(dir, &project.settings.root), &text);
         }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a
+/// concurrent run reads the old or the new content, never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let marker = dir.join(".gitignore");
+    if !marker.exists() {
+        let _ = std::fs::write(marker, "# Created by onesession\n*\n");
+    }
+    let Ok(mut temp) = tempfile::NamedTempFile::new_in(dir) else {
+        return;
+    };
+    if std::io::Write::write_all(&mut temp, bytes).is_ok() {
+        let _ = temp.persist(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(taken: i128) -> FileStats {
+        let mut files = std::collections::HashMap::new();
+        files.insert("app/x.py".to_owned(), (10, 1_000, 42));
+        FileStats { taken, files }
+    }
+
+    #[test]
+    fn a_matching_stat_gives_the_recorded_hash() {
+        let stats = record(1_000 + RACY_NANOS + 1);
+        assert_eq!(stats.hash_of("app/x.py", (10, 1_000)), Some(42));
+    }
+
+    #[test]
+    fn another_size_mtime_or_path_is_read_again() {
+        let stats = record(1_000 + RACY_NANOS + 1);
+        assert_eq!(stats.hash_of("app/x.py", (11, 1_000)), None);
+        assert_eq!(stats.hash_of("app/x.py", (10, 1_001)), None);
+        assert_eq!(stats.hash_of("app/y.py", (10, 1_000)), None);
+    }
+
+    #[test]
+    fn a_file_modified_just_before_the_record_is_read_again() {
+        let stats = record(1_000 + RACY_NANOS);
+        assert_eq!(stats.hash_of("app/x.py", (10, 1_000)), None);
     }
 }

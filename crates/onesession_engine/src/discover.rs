@@ -65,7 +65,10 @@ pub fn discover(
             });
         }
     }
-    files.sort();
+    // Path order (component by component) is byte order with `/` lowest;
+    // comparing keys built once is much cheaper than parsing components
+    // at every comparison.
+    files.sort_by_cached_key(|f| path_order_key(&f.path));
     files.dedup_by(|a, b| a.path == b.path);
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a: &WalkProblem, b| a.path.cmp(&b.path));
@@ -149,7 +152,39 @@ fn error_message(error: &ignore::Error) -> String {
 
 /// `path` relative to `base`, `/`-separated; the path itself when it is
 /// not under `base`.
+/// A key whose byte order is `Path`'s component order.
+fn path_order_key(path: &Path) -> Vec<u8> {
+    path.to_string_lossy()
+        .bytes()
+        .map(|b| if b == b'/' { 0 } else { b })
+        .collect()
+}
+
+/// `path` below `base` as a `/`-separated string, without parsing
+/// components, when `path` extends `base` byte for byte with plain
+/// components (what the walker yields); `None` otherwise.
+pub(crate) fn plain_suffix<'p>(path: &'p Path, base: &Path) -> Option<&'p str> {
+    if std::path::MAIN_SEPARATOR != '/' {
+        return None;
+    }
+    let (path, base) = (path.to_str()?, base.to_str()?);
+    let rest = path.strip_prefix(base)?;
+    let rest = if base.ends_with('/') {
+        rest
+    } else {
+        rest.strip_prefix('/')?
+    };
+    let plain = !rest.is_empty()
+        && rest
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..");
+    plain.then_some(rest)
+}
+
 pub fn relative_to(path: &Path, base: &Path) -> String {
+    if let Some(rest) = plain_suffix(path, base) {
+        return rest.to_owned();
+    }
     let relative = path.strip_prefix(base).unwrap_or(path);
     relative
         .components()

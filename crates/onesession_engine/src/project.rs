@@ -142,6 +142,10 @@ pub struct ProjectFile {
     source: OnceLock<Option<SourceText>>,
     /// xxh3 of the content as read (the cache key is made of these).
     pub hash: u64,
+    /// Size and mtime when read (`None` for stdin or when unavailable).
+    pub stat: Option<crate::cache::Stat>,
+    /// The hash came from the last run's record, not from reading.
+    pub hash_from_stat: bool,
     /// Set when read for unreadable files; for the others on first use:
     /// prefiltered, then parsed if admitted (a run served from the cache
     /// does neither, and `fix -i` parses only what it has reached and what
@@ -347,6 +351,9 @@ pub struct Inputs {
     pub paths: Vec<PathBuf>,
     /// `--stdin-filename` and the text read from stdin.
     pub stdin: Option<(PathBuf, String)>,
+    /// What the last run recorded of each file: unchanged files are hashed
+    /// from it without being read.
+    pub known: Option<crate::cache::FileStats>,
 }
 
 /// Stack size for every thread that parses or walks an AST: the parser
@@ -455,6 +462,7 @@ impl Project {
                 load_file(
                     &settings,
                     &triggers,
+                    inputs.known.as_ref(),
                     FileId(i as u32),
                     found.path,
                     found.requested,
@@ -729,6 +737,7 @@ impl Project {
 fn load_file(
     settings: &Settings,
     triggers: &Arc<Triggers>,
+    known: Option<&crate::cache::FileStats>,
     id: FileId,
     path: PathBuf,
     requested: bool,
@@ -740,6 +749,7 @@ fn load_file(
         None => (None, false),
     };
     let layer = settings.layer_of(&relative);
+    let (mut stat, mut hash_from_stat) = (None, false);
     let (source, read) = match stdin_text {
         Some(text) => {
             let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
@@ -748,7 +758,19 @@ fn load_file(
                 Err(problem) => (OnceLock::from(None), Err(problem)),
             }
         }
-        None => (OnceLock::new(), hash_file(&path)),
+        None => {
+            // The stat is taken before reading: a change made while the
+            // file is read shows as a new mtime next time.
+            stat = std::fs::metadata(&path)
+                .ok()
+                .and_then(|m| crate::cache::stat_of(&m));
+            let recorded = known.zip(stat).and_then(|(k, s)| k.hash_of(&relative, s));
+            hash_from_stat = recorded.is_some();
+            (
+                OnceLock::new(),
+                recorded.map_or_else(|| hash_file(&path), Ok),
+            )
+        }
     };
     let (state, hash) = match read {
         Ok(hash) => (OnceLock::new(), hash),
@@ -764,6 +786,8 @@ fn load_file(
         requested,
         source,
         hash,
+        stat,
+        hash_from_stat,
         state,
         summary: OnceLock::new(),
         triggers: Arc::clone(triggers),

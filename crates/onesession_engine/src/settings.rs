@@ -347,6 +347,25 @@ impl Settings {
     /// Module name of a file from the source roots (the deepest root that
     /// holds it); `None` outside every root.
     pub fn module_name(&self, path: &Path) -> Option<(String, bool)> {
+        // The walker's paths extend a source root byte for byte: split the
+        // rest as a string (the longest root wins, as below).
+        let plain = self
+            .src
+            .iter()
+            .filter_map(|root| crate::discover::plain_suffix(path, root))
+            .min_by_key(|rest| rest.len());
+        if let Some(rest) = plain {
+            let mut parts: Vec<&str> = rest.split('/').collect();
+            let stem = parts.pop()?.strip_suffix(".py")?;
+            let is_package = stem == "__init__";
+            if !is_package {
+                parts.push(stem);
+            }
+            if parts.iter().any(|p| !is_identifier(p)) {
+                return None;
+            }
+            return Some((parts.join("."), is_package));
+        }
         let root = self
             .src
             .iter()

@@ -56,6 +56,7 @@ fn run(transform: &'static Rewrite, text: &str) -> (onesession_engine::fix::FixR
         &Inputs {
             paths: vec![path],
             stdin: None,
+            known: None,
         },
     )
     .unwrap();

@@ -59,6 +59,7 @@ impl Fixture {
             &Inputs {
                 paths: vec![self.root.clone()],
                 stdin: None,
+                known: None,
             },
         )
         .unwrap();
@@ -257,6 +258,7 @@ fn lazy_tree(extra: &[(&str, &str)], config: &str, count: usize) -> (tempfile::T
     let inputs = Inputs {
         paths: vec![root.clone()],
         stdin: None,
+        known: None,
     };
     let project = Project::open(settings, &inputs).unwrap();
     (dir, project)

@@ -302,7 +302,11 @@ impl BaseTree {
             .filter_map(|p| rebase(p))
             .filter(|p| p.exists())
             .collect();
-        let inputs = Inputs { paths, stdin: None };
+        let inputs = Inputs {
+            paths,
+            stdin: None,
+            known: None,
+        };
         Project::load(settings, &inputs).map_err(|e| anyhow::anyhow!("--base {reference}: {e}"))
     }
 }

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 
 use anyhow::Result;
 use onesession_engine::baseline::Baseline;
-use onesession_engine::cache::{cache_dir, CheckCache};
+use onesession_engine::cache::{cache_dir, CheckCache, FileStats};
 use onesession_engine::run;
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -18,14 +18,12 @@ pub fn run(
     stderr: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<u8> {
-    let mut loaded = super::load_unparsed(&args.selection, stdin)?;
-    let cache = (!args.no_cache).then(|| {
-        CheckCache::new(
-            &cache_dir(&loaded.project, &loaded.cwd),
-            &loaded.project,
-            &loaded.rules,
-        )
-    });
+    let mut loaded = super::load_unparsed(&args.selection, stdin, !args.no_cache)?;
+    let dir = cache_dir(&loaded.project.settings, &loaded.cwd);
+    let cache = (!args.no_cache).then(|| CheckCache::new(&dir, &loaded.project, &loaded.rules));
+    if !args.no_cache {
+        FileStats::store(&dir, &loaded.project);
+    }
     let cached = cache
         .as_ref()
         .and_then(|c| c.load(&loaded.project, &loaded.rules));

@@ -37,7 +37,7 @@ pub fn run(
     } = if args.interactive {
         // The review parses files as it reaches them: the first question
         // comes before the tree is parsed.
-        let mut loaded = super::load_unparsed(&args.selection, stdin)?;
+        let mut loaded = super::load_unparsed(&args.selection, stdin, false)?;
         loaded.project.index()?;
         loaded
     } else {

@@ -29,6 +29,7 @@ pub fn run(path: &Path, force: bool, stdout: &mut dyn Write, stderr: &mut dyn Wr
         &Inputs {
             paths: vec![root.clone()],
             stdin: None,
+            known: None,
         },
     )?;
     let canon = &project.canon;

@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use onesession_engine::cache::{cache_dir, FileStats};
 use onesession_engine::{Inputs, Project, RuleSet, Settings};
 use onesession_transforms::TRANSFORMS;
 
@@ -49,13 +50,19 @@ pub struct Loaded {
 
 /// Loads, parses and indexes the project.
 pub fn load(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
-    let mut loaded = load_unparsed(selection, stdin)?;
+    let mut loaded = load_unparsed(selection, stdin, false)?;
     loaded.project.analyse()?;
     Ok(loaded)
 }
 
 /// Discovers and reads the project without parsing (the cache decides).
-pub fn load_unparsed(selection: &Selection, stdin: &mut dyn Read) -> Result<Loaded> {
+/// With `use_stats`, files unchanged since the last run's record (size and
+/// mtime) are hashed from it without being read.
+pub fn load_unparsed(
+    selection: &Selection,
+    stdin: &mut dyn Read,
+    use_stats: bool,
+) -> Result<Loaded> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let mut inputs = Inputs::default();
     let mut paths = Vec::new();
@@ -123,6 +130,9 @@ pub fn load_unparsed(selection: &Selection, stdin: &mut dyn Read) -> Result<Load
     let rules = RuleSet::new(TRANSFORMS, select.as_deref(), &extend, &ignore)
         .map_err(|e| anyhow::anyhow!("{e} (in --select/--ignore or {})", origin.display()))?;
     inputs.paths = paths;
+    if use_stats {
+        inputs.known = Some(FileStats::load(&cache_dir(&settings, &cwd), &settings.root));
+    }
     let project = Project::read(settings, &inputs)?;
     Ok(Loaded {
         project,
