@@ -518,4 +518,49 @@ fn check_stat_record() {
         .unwrap();
     let (code, changed, _) = run();
     assert_eq!((code, changed.trim()), (0, "[]"), "the edit is seen");
+
+    // A corrupt record is ignored: every file is read and hashed again.
+    std::fs::write(&x, before).unwrap();
+    std::fs::write(record().unwrap(), "{ not json").unwrap();
+    let (code, again, _) = run();
+    assert_eq!((code, &again), (1, &cold));
+}
+
+/// A cache entry whose ranges no longer fit the text (the file changed
+/// between being hashed and being read) is a miss, not a panic.
+#[test]
+fn check_cache_entry_that_does_not_fit_the_text_is_ignored() {
+    let dir = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/tasks/x.py",
+            "# café\nfrom app.db.session import async_session_factory\nasync_session_factory()\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        stdout_of(
+            onesession()
+                .current_dir(dir.path())
+                .env("ONESESSION_CACHE_DIR", cache.path())
+                .args(["check", "--format", "json"]),
+        )
+    };
+    let (code, cold, _) = run();
+    assert_eq!(code, 1);
+    let entry = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("check-"))
+        .unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&entry).unwrap()).unwrap();
+    // Byte 6 is inside the two-byte `é` (bytes 5 and 6).
+    for finding in json["findings"].as_array_mut().unwrap() {
+        finding["start"] = 6.into();
+        finding["end"] = 6.into();
+    }
+    std::fs::write(&entry, json.to_string()).unwrap();
+    let (code, warm, stderr) = run();
+    assert_eq!((code, &warm), (1, &cold), "{stderr}");
 }

@@ -109,15 +109,28 @@ impl CheckCache {
         for cached in entry.findings {
             let rule: &'static Rule = rules.rule(&cached.rule)?;
             let file = file_id(&cached.path)?;
-            let len = project.file(file).text().len();
-            if cached.start > cached.end || cached.end > len {
+            // The text is read after it was hashed: if it changed in
+            // between, a range may no longer fit it (a miss, not a panic).
+            let text = project.file(file).text();
+            if cached.start > cached.end
+                || !text.is_char_boundary(cached.start)
+                || !text.is_char_boundary(cached.end)
+            {
                 return None;
             }
             let fix = match cached.applicability {
                 Some(applicability) => {
                     let mut edits = Vec::new();
                     for (path, start, end, replacement) in cached.edits {
-                        edits.push((file_id(&path)?, Edit::replace(start..end, replacement)));
+                        let target = file_id(&path)?;
+                        let text = project.file(target).text();
+                        if start > end
+                            || !text.is_char_boundary(start)
+                            || !text.is_char_boundary(end)
+                        {
+                            return None;
+                        }
+                        edits.push((target, Edit::replace(start..end, replacement)));
                     }
                     Some(Fix {
                         applicability,
