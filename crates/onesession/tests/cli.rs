@@ -4,7 +4,7 @@
 mod common;
 use common::{project, repo, stdlib};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use pretty_assertions::assert_eq;
@@ -385,27 +385,39 @@ fn rule_docs_match_explain() {
     }
 }
 
+/// `check --format json` in `dir` with its cache in `cache`.
+fn check_cached(dir: &Path, cache: &Path, extra: &[&str]) -> (i32, String, String) {
+    stdout_of(
+        onesession()
+            .current_dir(dir)
+            .env("ONESESSION_CACHE_DIR", cache)
+            .args(["check", "--format", "json"])
+            .args(extra),
+    )
+}
+
+/// The file in the cache directory whose name starts with `prefix`.
+fn cache_file(cache: &Path, prefix: &str) -> Option<PathBuf> {
+    std::fs::read_dir(cache)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+}
+
+/// A project whose `app/tasks/x.py` holds `x` (and the session module).
+fn project_with_task(x: &str) -> tempfile::TempDir {
+    project(&[("app/db/session.py", SESSION_MODULE), ("app/tasks/x.py", x)])
+}
+
 /// A warm run (nothing changed) answers from the cache with the same
 /// findings; a changed file, a corrupt entry or --no-cache do not use it.
 #[test]
 fn check_cache() {
-    let dir = project(&[
-        ("app/db/session.py", SESSION_MODULE),
-        (
-            "app/tasks/x.py",
-            "from app.db.session import async_session_factory\nasync_session_factory()\n",
-        ),
-    ]);
+    let dir = project_with_task(
+        "from app.db.session import async_session_factory\nasync_session_factory()\n",
+    );
     let cache = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str]| {
-        stdout_of(
-            onesession()
-                .current_dir(dir.path())
-                .env("ONESESSION_CACHE_DIR", cache.path())
-                .args(["check", "--format", "json"])
-                .args(extra),
-        )
-    };
+    let run = |extra: &[&str]| check_cached(dir.path(), cache.path(), extra);
     let entries = || {
         std::fs::read_dir(cache.path()).map_or(0, |d| {
             d.filter(|e| {
@@ -440,17 +452,7 @@ fn check_cache() {
     assert_eq!((code, changed.trim()), (0, "[]"));
 
     // A corrupt entry is ignored, not trusted.
-    for entry in std::fs::read_dir(cache.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("check-")
-        {
-            std::fs::write(&path, "{ not json").unwrap();
-        }
-    }
+    std::fs::write(cache_file(cache.path(), "check-").unwrap(), "{ not json").unwrap();
     let (code, after, _) = run(&[]);
     assert_eq!((code, after.trim()), (0, "[]"));
 }
@@ -460,10 +462,7 @@ fn check_cache() {
 #[test]
 fn check_stat_record() {
     let before = "from app.db.session import async_session_factory\nasync_session_factory()\n";
-    let dir = project(&[
-        ("app/db/session.py", SESSION_MODULE),
-        ("app/tasks/x.py", before),
-    ]);
+    let dir = project_with_task(before);
     let x = dir.path().join("app/tasks/x.py");
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for name in ["app/db/session.py", "app/tasks/x.py"] {
@@ -474,25 +473,8 @@ fn check_stat_record() {
         file.set_modified(an_hour_ago).unwrap();
     }
     let cache = tempfile::tempdir().unwrap();
-    let run = || {
-        stdout_of(
-            onesession()
-                .current_dir(dir.path())
-                .env("ONESESSION_CACHE_DIR", cache.path())
-                .args(["check", "--format", "json"]),
-        )
-    };
-    let record = || {
-        std::fs::read_dir(cache.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("stat-")
-            })
-    };
+    let run = || check_cached(dir.path(), cache.path(), &[]);
+    let record = || cache_file(cache.path(), "stat-");
     let (code, cold, _) = run();
     assert_eq!(code, 1);
     let written = record().expect("the first run records the files' stats");
@@ -530,29 +512,14 @@ fn check_stat_record() {
 /// between being hashed and being read) is a miss, not a panic.
 #[test]
 fn check_cache_entry_that_does_not_fit_the_text_is_ignored() {
-    let dir = project(&[
-        ("app/db/session.py", SESSION_MODULE),
-        (
-            "app/tasks/x.py",
-            "# café\nfrom app.db.session import async_session_factory\nasync_session_factory()\n",
-        ),
-    ]);
+    let dir = project_with_task(
+        "# café\nfrom app.db.session import async_session_factory\nasync_session_factory()\n",
+    );
     let cache = tempfile::tempdir().unwrap();
-    let run = || {
-        stdout_of(
-            onesession()
-                .current_dir(dir.path())
-                .env("ONESESSION_CACHE_DIR", cache.path())
-                .args(["check", "--format", "json"]),
-        )
-    };
+    let run = || check_cached(dir.path(), cache.path(), &[]);
     let (code, cold, _) = run();
     assert_eq!(code, 1);
-    let entry = std::fs::read_dir(cache.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("check-"))
-        .unwrap();
+    let entry = cache_file(cache.path(), "check-").unwrap();
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&entry).unwrap()).unwrap();
     // Byte 6 is inside the two-byte `é` (bytes 5 and 6).
