@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use onesession_engine::fix::{fix_project, FixOptions};
+use onesession_engine::text::LineIndex;
 use onesession_engine::{run, Inputs, Project, RuleSet, Settings};
 use onesession_transforms::TRANSFORMS;
 
@@ -145,36 +146,48 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
         expected.extend(markers(relative, text));
         paths.push(path);
     }
-    let settings = Settings::discover(&root, &root).map_err(|e| e.to_string())?;
-    let project = Project::load(
-        settings,
-        &Inputs {
-            paths,
-            stdin: None,
-            known: None,
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let settings = || Settings::discover(&root, &root).map_err(|e| e.to_string());
+    let inputs = Inputs {
+        paths,
+        stdin: None,
+        known: None,
+    };
     let rules = RuleSet::new(TRANSFORMS, Some(&["ALL".to_owned()]), &[], &[]).unwrap();
-    let found: BTreeSet<(String, usize, String)> = run::check(&project, &rules)
+    // As `fix` sees the project (every file parsed up front)…
+    let project = Project::load(settings()?, &inputs).map_err(|e| e.to_string())?;
+    compare(rule, case, "load", &expected, &project, &rules)?;
+    // …and as `check` does (files out of a database's reach skipped).
+    let narrowed = Project::open(settings()?, &inputs).map_err(|e| e.to_string())?;
+    narrowed.skip_unreachable();
+    compare(rule, case, "check", &expected, &narrowed, &rules)?;
+    check_fixes(rule, case, project, &rules)
+}
+
+fn compare(
+    rule: &str,
+    case: &Case,
+    how: &str,
+    expected: &BTreeSet<(String, usize, String)>,
+    project: &Project,
+    rules: &RuleSet<'_>,
+) -> Result<(), String> {
+    let found: BTreeSet<(String, usize, String)> = run::check(project, rules)
         .iter()
         .map(|f| {
             let file = project.file(f.file);
-            let line = file
-                .analysis()
-                .map_or(1, |a| a.lines.line_of(f.range.start) + 1);
+            let line = LineIndex::new(file.text()).line_of(f.range.start) + 1;
             (file.relative.clone(), line, f.rule.id.to_owned())
         })
         .collect();
-    if found != expected {
+    if &found != expected {
         let missing: Vec<_> = expected.difference(&found).collect();
-        let extra: Vec<_> = found.difference(&expected).collect();
+        let extra: Vec<_> = found.difference(expected).collect();
         return Err(format!(
-            "{rule}/{}: missing {missing:?}, unexpected {extra:?}",
+            "{rule}/{} ({how}): missing {missing:?}, unexpected {extra:?}",
             case.name
         ));
     }
-    check_fixes(rule, case, project, &rules)
+    Ok(())
 }
 
 fn check_fixes(

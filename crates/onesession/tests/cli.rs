@@ -185,11 +185,18 @@ fn config_errors_name_file_and_key() {
     );
 }
 
+/// A file that does not parse is DB001 when it could have a finding (it
+/// reaches a database); one that could not (no trigger word, or out of
+/// reach by its imports) is not parsed, so not reported.
 #[test]
 fn syntax_and_encoding_problems_are_findings() {
     let dir = project(&[
         ("app/db/session.py", SESSION_MODULE),
-        ("app/broken.py", "session = (\n"),
+        (
+            "app/broken.py",
+            "from app.db.session import get_session\nsession = (\n",
+        ),
+        ("app/unrelated.py", "session = (\n"),
     ]);
     std::fs::write(dir.path().join("app/latin1.py"), b"# session caf\xe9\n").unwrap();
     let (code, stdout, _) = stdout_of(

@@ -12,6 +12,7 @@ mod error;
 pub mod fix;
 pub mod names;
 pub mod project;
+mod reach;
 pub mod rule;
 pub mod run;
 pub mod settings;

@@ -226,6 +226,12 @@ impl ProjectFile {
         }
     }
 
+    /// Known to be out of a database's reach ([`crate::reach`]): never
+    /// parsed (a no-op once analysed).
+    fn mark_skipped(&self) {
+        let _ = self.state.set(FileState::Skipped);
+    }
+
     /// Holds none of the trigger words (false until analysed).
     pub fn is_skipped(&self) -> bool {
         matches!(self.state.get(), Some(FileState::Skipped))
@@ -421,6 +427,14 @@ impl Project {
             .filter(|f| f.summary().builds_engine_or_factory)
             .filter_map(|f| f.module.as_deref())
             .collect()
+    }
+
+    /// Skips the files that cannot reach a database (see [`crate::reach`]),
+    /// so checking parses only what can have findings.
+    pub fn skip_unreachable(&self) {
+        for file in crate::reach::unreachable(self) {
+            file.mark_skipped();
+        }
     }
 
     /// Drops the text of files the prefilter skipped (they cannot have

@@ -10,7 +10,9 @@ use crate::rule::{Finding, Rule, RuleSet};
 crate::declare_rule! {
     /// ## What it finds
     /// A file the parser rejects. It is reported with the parser's line and
-    /// column and never modified.
+    /// column and never modified. Only files that could have a finding are
+    /// parsed: one without a trigger word, or out of a database's reach by
+    /// its imports, is not reported.
     ///
     /// ## Why is this bad?
     /// Nothing in a file that does not parse can be checked, so a

@@ -33,6 +33,7 @@ pub fn run(
             // Files are parsed as they are checked and their syntax trees
             // dropped after: memory follows the files in flight.
             loaded.project.index()?;
+            loaded.project.skip_unreachable();
             let findings = run::check(&loaded.project, &loaded.rules);
             loaded.project.forget_skipped_texts();
             if let Some(cache) = &cache {

@@ -1,0 +1,281 @@
+//! Which files can reach a database at all, from their text alone.
+//!
+//! Every rule needs a name that resolves to SQLAlchemy, a driver, the
+//! configured names (`db_params`, the providers) or a project module that
+//! reaches one of those: the name heuristics (a parameter called `session`)
+//! only apply in files that import such a module. So a file that holds none
+//! of the [`strong words`](strong_words) and imports no module that reaches
+//! a database cannot have a finding, however often it says "session": it
+//! need not be parsed. The import graph is read from `import`/`from` lines
+//! (over-reading is harmless: it only admits more).
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use rayon::prelude::*;
+
+use crate::project::{Project, ProjectFile};
+use crate::settings::Settings;
+
+/// Words that put a file in reach of a database on their own.
+fn strong_words(settings: &Settings) -> AhoCorasick {
+    let mut words: Vec<String> = [
+        "sqlalchemy",
+        "sqlmodel",
+        "asyncpg",
+        "psycopg",
+        "aiopg",
+        // A suppression comment can be unused (DB003).
+        "onesession",
+    ]
+    .iter()
+    .map(|w| (*w).to_owned())
+    .collect();
+    words.extend(settings.db_params.iter().cloned());
+    words.extend(settings.db_params_providers.iter().cloned());
+    words.extend(settings.factories.iter().cloned());
+    words.push(settings.context_manager.clone());
+    words.push(settings.dependency.clone());
+    words.retain(|w| !w.is_empty());
+    // Word lists are small and fixed; building cannot fail for them.
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(&words)
+        .expect("strong words form a valid automaton")
+}
+
+/// What one file says about its reach.
+struct Reach {
+    strong: bool,
+    /// Dotted names it imports (`from a.b import c` gives `a.b` and `a.b.c`).
+    imports: Vec<String>,
+}
+
+/// The files that cannot reach a database (see the module doc), among
+/// those the prefilter admitted. Reads each file's text once more (from the
+/// page cache) without keeping it.
+pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
+    let strong = strong_words(&project.settings);
+    // Only project modules can be in reach: imports of anything else
+    // (the standard library, third-party packages) are not kept.
+    let roots: HashSet<&str> = project
+        .files
+        .iter()
+        .filter_map(|f| f.module.as_deref()?.split('.').next())
+        .collect();
+    let reach: Vec<Option<Reach>> = project
+        .files
+        .par_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file.path).ok()?;
+            let mut imports = imports_of(&text, file.module.as_deref(), file.is_package);
+            imports.retain(|name| roots.contains(name.split('.').next().unwrap_or(name)));
+            Some(Reach {
+                strong: strong.is_match(&text),
+                imports,
+            })
+        })
+        .collect();
+
+    // Modules in reach: the strong ones, the configured ones, and (to a
+    // fixed point) every module that imports one of them.
+    let mut in_reach = InReach::default();
+    for module in project.canon.module.iter().chain(&project.canon.deprecated) {
+        in_reach.insert(module);
+    }
+    let mut reached: Vec<bool> = reach
+        .iter()
+        .map(|r| r.as_ref().is_none_or(|r| r.strong))
+        .collect();
+    for (file, reached) in project.files.iter().zip(&reached) {
+        if let (true, Some(module)) = (*reached, file.module.as_deref()) {
+            in_reach.insert(module);
+        }
+    }
+    loop {
+        let mut grew = false;
+        for (i, file) in project.files.iter().enumerate() {
+            let Some(r) = &reach[i] else { continue };
+            if reached[i] || !r.imports.iter().any(|t| in_reach.touches(t)) {
+                continue;
+            }
+            reached[i] = true;
+            grew = true;
+            if let Some(module) = file.module.as_deref() {
+                in_reach.insert(module);
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    project
+        .files
+        .iter()
+        .zip(reached)
+        .filter(|(_, reached)| !reached)
+        .map(|(file, _)| file)
+        .collect()
+}
+
+/// The modules in reach, and every package above one.
+#[derive(Default)]
+struct InReach {
+    modules: HashSet<String>,
+    packages: HashSet<String>,
+}
+
+impl InReach {
+    fn insert(&mut self, module: &str) {
+        self.modules.insert(module.to_owned());
+        let mut prefix = module;
+        while let Some((parent, _)) = prefix.rsplit_once('.') {
+            self.packages.insert(parent.to_owned());
+            prefix = parent;
+        }
+    }
+
+    /// `target` is a module in reach, inside one, or a package holding one
+    /// (`import app` then `app.db.session.get_session()`).
+    fn touches(&self, target: &str) -> bool {
+        if self.packages.contains(target) {
+            return true;
+        }
+        let mut prefix = target;
+        loop {
+            if self.modules.contains(prefix) {
+                return true;
+            }
+            match prefix.rsplit_once('.') {
+                Some((parent, _)) => prefix = parent,
+                None => return false,
+            }
+        }
+    }
+}
+
+/// The dotted names a file's `import`/`from` lines name, relative imports
+/// resolved against `module`.
+fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split(',') {
+                if let Some(name) = part.split_whitespace().next() {
+                    out.push(name.trim_end_matches(['\\', ';']).to_owned());
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            let Some((from, names)) = rest.split_once(" import") else {
+                continue;
+            };
+            let Some(base) = resolve(from.trim(), module, is_package) else {
+                continue;
+            };
+            let mut names = names.to_owned();
+            // `from x import (\n a,\n b)` and backslash continuations.
+            while (names.contains('(') && !names.contains(')')) || names.trim_end().ends_with('\\')
+            {
+                match lines.next() {
+                    Some(next) => names.push_str(next),
+                    None => break,
+                }
+            }
+            for name in names.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if !name.is_empty() && name != "as" {
+                    out.push(format!("{base}.{name}"));
+                }
+            }
+            out.push(base);
+        }
+    }
+    out
+}
+
+/// `from ..x import` seen from `module`: the absolute module name.
+fn resolve(from: &str, module: Option<&str>, is_package: bool) -> Option<String> {
+    let dots = from.len() - from.trim_start_matches('.').len();
+    let rest = &from[dots..];
+    if dots == 0 {
+        return Some(rest.to_owned());
+    }
+    let module = module?;
+    let mut package: Vec<&str> = module.split('.').collect();
+    if !is_package {
+        package.pop();
+    }
+    for _ in 1..dots {
+        package.pop()?;
+    }
+    if !rest.is_empty() {
+        package.push(rest);
+    }
+    Some(package.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_imports_of_every_shape() {
+        let text = "\
+import os, app.db.session as s
+from app.deps import get_db, other as o
+from . import sibling
+from ..core import (
+    engine,
+    helpers,
+)
+def f():
+    from app.x import y
+";
+        let imports = imports_of(text, Some("app.routers.items"), false);
+        for name in [
+            "os",
+            "app.db.session",
+            "app.deps",
+            "app.deps.get_db",
+            "app.deps.other",
+            "app.routers.sibling",
+            "app.core",
+            "app.core.engine",
+            "app.core.helpers",
+            "app.x.y",
+        ] {
+            assert!(imports.contains(&name.to_owned()), "{name}: {imports:?}");
+        }
+        assert!(!imports.contains(&"app.deps.as".to_owned()));
+    }
+
+    #[test]
+    fn relative_imports_resolve_from_packages_and_modules() {
+        assert_eq!(
+            resolve(".session", Some("app.db"), true).as_deref(),
+            Some("app.db.session")
+        );
+        assert_eq!(
+            resolve(".session", Some("app.db.x"), false).as_deref(),
+            Some("app.db.session")
+        );
+        assert_eq!(
+            resolve("..", Some("app.db.x"), false).as_deref(),
+            Some("app")
+        );
+        assert_eq!(resolve("...", Some("app"), false), None);
+    }
+
+    #[test]
+    fn a_package_above_a_module_in_reach_touches_it() {
+        let mut in_reach = InReach::default();
+        in_reach.insert("app.db.session");
+        assert!(in_reach.touches("app.db.session"));
+        assert!(in_reach.touches("app.db.session.get_session"));
+        assert!(in_reach.touches("app"));
+        assert!(!in_reach.touches("app.dbx"));
+        assert!(!in_reach.touches("other"));
+    }
+}
