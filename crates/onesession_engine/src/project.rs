@@ -842,6 +842,18 @@ fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
     }
 }
 
+/// Finds any of a few words: a DFA without aho-corasick's rare-bytes
+/// prefilter (the words' rare bytes are common in Python, and that
+/// prefilter cost a quarter of a cold run).
+pub(crate) fn word_automaton(words: &[String]) -> AhoCorasick {
+    // Word lists are small and fixed; building cannot fail for them.
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(words)
+        .expect("word lists form a valid automaton")
+}
+
 /// The prefilter: words without which no rule can fire.
 #[derive(Debug)]
 pub struct Triggers(AhoCorasick);
@@ -874,15 +886,7 @@ impl Triggers {
             words.extend(module.rsplit('.').next().map(str::to_owned));
         }
         words.retain(|w| !w.is_empty());
-        // Word lists are small and fixed; building cannot fail for them.
-        // A DFA without the rare-bytes prefilter: the words' rare bytes are
-        // common in Python, and that prefilter cost a quarter of a cold run.
-        let automaton = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(&words)
-            .expect("trigger words form a valid automaton");
-        Self(automaton)
+        Self(word_automaton(&words))
     }
 
     pub fn admits(&self, text: &str) -> bool {

@@ -11,10 +11,10 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
-use crate::project::{Project, ProjectFile};
+use crate::project::{word_automaton, Project, ProjectFile};
 use crate::settings::Settings;
 
 /// Words that put a file in reach of a database on their own.
@@ -37,12 +37,7 @@ fn strong_words(settings: &Settings) -> AhoCorasick {
     words.push(settings.context_manager.clone());
     words.push(settings.dependency.clone());
     words.retain(|w| !w.is_empty());
-    // Word lists are small and fixed; building cannot fail for them.
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .prefilter(false)
-        .build(&words)
-        .expect("strong words form a valid automaton")
+    word_automaton(&words)
 }
 
 /// What one file says about its reach.
