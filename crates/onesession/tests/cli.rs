@@ -240,6 +240,26 @@ fn stdin_with_filename() {
     assert!(stdout.contains("\"path\": \"app/tasks/x.py\""), "{stdout}");
     assert!(stdout.contains("DB101"));
 
+    // What is on disk does not decide: the buffer does.
+    std::fs::create_dir_all(dir.path().join("app/tasks")).unwrap();
+    std::fs::write(dir.path().join("app/tasks/x.py"), "session = 1\n").unwrap();
+    let (code, stdout, stderr) = stdout_of(
+        onesession()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--no-cache",
+                "-",
+                "--stdin-filename",
+                "app/tasks/x.py",
+            ])
+            .write_stdin(
+                "from app.db.session import async_session_factory\nasync_session_factory()\n",
+            ),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("DB101"), "{stdout}");
+
     let (code, _, stderr) = stdout_of(onesession().current_dir(dir.path()).args(["check", "-"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("--stdin-filename"), "{stderr}");

@@ -63,6 +63,9 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
         .files
         .par_iter()
         .map(|file| {
+            // No stat: the text came from stdin (an editor's unsaved
+            // buffer), not from the file on disk: always in reach.
+            file.stat?;
             let text = std::fs::read_to_string(&file.path).ok()?;
             let mut imports = imports_of(&text, file.module.as_deref(), file.is_package);
             imports.retain(|name| roots.contains(name.split('.').next().unwrap_or(name)));
