@@ -21,22 +21,8 @@ use onesession_engine::text::LineIndex;
 use onesession_engine::{run, Inputs, Project, RuleSet, Settings};
 use onesession_transforms::TRANSFORMS;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+mod common;
+use common::{copy_tree, testdata};
 
 /// `(relative path, line, rule)` for every `# expect: A, B` marker.
 fn markers(relative: &str, text: &str) -> BTreeSet<(String, usize, String)> {

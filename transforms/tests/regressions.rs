@@ -13,22 +13,8 @@ use onesession_engine::python::parse_module;
 use onesession_engine::{run, Inputs, Project, RuleSet, Settings};
 use onesession_transforms::TRANSFORMS;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+mod common;
+use common::{copy_tree, testdata};
 
 fn check_fix_verify(root: &Path, data: Vec<u8>) -> Result<(), String> {
     let Ok(source) = decode_source(data) else {

@@ -463,19 +463,28 @@ fn missing_path_is_an_error() {
     }
 }
 
+/// `check` and `fix` under `pyproject` (a bad configuration): exit 2, the
+/// tree untouched; returns each command's one error line.
+fn bad_config_errors(pyproject: &str) -> Vec<String> {
+    let dir = project(&[("app/tasks/sync.py", FIXABLE.as_bytes())]);
+    std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+    let before = snapshot(dir.path());
+    let lines = ["check", "fix"]
+        .into_iter()
+        .map(|command| {
+            let (code, stdout, stderr) = run(onesession(dir.path()).arg(command));
+            assert_eq!(code, 2, "{stdout}");
+            one_line(&stderr).to_owned()
+        })
+        .collect();
+    assert_same(&before, &snapshot(dir.path()));
+    lines
+}
+
 #[test]
 fn config_with_a_typo_is_an_error_naming_file_line_and_key() {
-    let dir = project(&[("app/tasks/sync.py", FIXABLE.as_bytes())]);
-    std::fs::write(
-        dir.path().join("pyproject.toml"),
-        "[tool.onesession]\ncanonical-module = \"app.db.session\"\nfactorys = [\"x\"]\n",
-    )
-    .unwrap();
-    let before = snapshot(dir.path());
-    for command in ["check", "fix"] {
-        let (code, stdout, stderr) = run(onesession(dir.path()).arg(command));
-        assert_eq!(code, 2, "{stdout}");
-        let line = one_line(&stderr);
+    let config = "[tool.onesession]\ncanonical-module = \"app.db.session\"\nfactorys = [\"x\"]\n";
+    for line in bad_config_errors(config) {
         assert!(
             line.starts_with("error: ")
                 && line.contains("pyproject.toml:3")
@@ -483,28 +492,17 @@ fn config_with_a_typo_is_an_error_naming_file_line_and_key() {
             "{line}"
         );
     }
-    assert_same(&before, &snapshot(dir.path()));
 }
 
 #[test]
 fn config_naming_a_missing_canonical_module_is_an_error() {
-    let dir = project(&[("app/tasks/sync.py", FIXABLE.as_bytes())]);
-    std::fs::write(
-        dir.path().join("pyproject.toml"),
-        "[tool.onesession]\ncanonical-module = \"app.db.sesion\"\n",
-    )
-    .unwrap();
-    let before = snapshot(dir.path());
-    for command in ["check", "fix"] {
-        let (code, stdout, stderr) = run(onesession(dir.path()).arg(command));
-        assert_eq!(code, 2, "{stdout}");
-        let line = one_line(&stderr);
+    let config = "[tool.onesession]\ncanonical-module = \"app.db.sesion\"\n";
+    for line in bad_config_errors(config) {
         assert!(
             line.contains("canonical-module = \"app.db.sesion\": no such module"),
             "{line}"
         );
     }
-    assert_same(&before, &snapshot(dir.path()));
 }
 
 /// The writer compares the file on disk with what was read: a file

@@ -137,19 +137,7 @@ fn is_provider(checker: &Checker<'_>, expr: &Expr) -> bool {
 /// The provider named in a parameter's default `Depends(get_db_params)` or in
 /// `Annotated[dict, Depends(get_db_params)]`.
 fn injected_provider(checker: &Checker<'_>, arg: &ast::ArgWithDefault) -> Option<String> {
-    let mut candidates: Vec<&Expr> = Vec::new();
-    if let Some(default) = arg.default.as_deref() {
-        candidates.push(default);
-    }
-    if let Some(Expr::Subscript(sub)) = arg.def.annotation.as_deref() {
-        if let Expr::Tuple(tuple) = sub.slice.as_ref() {
-            candidates.extend(tuple.elts.iter().skip(1));
-        }
-    }
-    candidates.into_iter().find_map(|candidate| {
-        let target = checker.depends_target(candidate)?;
-        is_provider(checker, target).then(|| checker.text(&range_of(target)).to_owned())
-    })
+    provider_expr(checker, arg).map(|target| checker.text(&range_of(target)).to_owned())
 }
 
 fn context_manager<'a>(checker: &Checker<'a>) -> &'a str {
