@@ -247,6 +247,17 @@ impl ProjectFile {
             .as_ref()
     }
 
+    /// Says `word` somewhere: asked of the kept text, or of one read for
+    /// the question and dropped, so asking it of a whole tree keeps no
+    /// text in memory.
+    pub fn mentions(&self, word: &str) -> bool {
+        let found = |bytes: &[u8]| memchr::memmem::find(bytes, word.as_bytes()).is_some();
+        match self.source.get() {
+            Some(source) => source.as_ref().is_some_and(|s| found(s.text.as_bytes())),
+            None => std::fs::read(&self.path).is_ok_and(|bytes| found(&bytes)),
+        }
+    }
+
     pub fn text(&self) -> &str {
         self.source().map_or("", |s| &s.text)
     }
@@ -416,8 +427,8 @@ impl Project {
     fn builder_modules(&self) -> BTreeSet<&str> {
         let modules: Vec<&ProjectFile> = self
             .files
-            .iter()
-            .filter(|f| f.module.is_some() && f.text().contains("sqlalchemy"))
+            .par_iter()
+            .filter(|f| f.module.is_some() && f.mentions("sqlalchemy"))
             .collect();
         modules.par_iter().for_each(|file| {
             file.summary();
@@ -842,21 +853,43 @@ fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
     }
 }
 
-/// Finds any of a few words: a DFA without aho-corasick's rare-bytes
-/// prefilter (the words' rare bytes are common in Python, and that
-/// prefilter cost a quarter of a cold run).
-pub(crate) fn word_automaton(words: &[String]) -> AhoCorasick {
-    // Word lists are small and fixed; building cannot fail for them.
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .prefilter(false)
-        .build(words)
-        .expect("word lists form a valid automaton")
+/// Finds any of a few words. aho-corasick's packed (Teddy, SIMD) searcher
+/// scans the mixed corpus about 9 times faster than its DFA (34 vs 300 ms
+/// for 128 MB); the DFA, without the rare-bytes prefilter (the words' rare
+/// bytes are common in Python), is kept for CPUs without the instructions
+/// and for word lists too long to pack.
+#[derive(Debug)]
+pub(crate) enum Words {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Words {
+    pub(crate) fn new(words: &[String]) -> Self {
+        if let Some(searcher) = aho_corasick::packed::Searcher::new(words) {
+            return Self::Packed(searcher);
+        }
+        // Word lists are small and fixed; building cannot fail for them.
+        Self::Automaton(
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(words)
+                .expect("word lists form a valid automaton"),
+        )
+    }
+
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        match self {
+            Self::Packed(searcher) => searcher.find(text).is_some(),
+            Self::Automaton(automaton) => automaton.is_match(text),
+        }
+    }
 }
 
 /// The prefilter: words without which no rule can fire.
 #[derive(Debug)]
-pub struct Triggers(AhoCorasick);
+pub struct Triggers(Words);
 
 impl Triggers {
     pub fn new(settings: &Settings) -> Self {
@@ -886,7 +919,7 @@ impl Triggers {
             words.extend(module.rsplit('.').next().map(str::to_owned));
         }
         words.retain(|w| !w.is_empty());
-        Self(word_automaton(&words))
+        Self(Words::new(&words))
     }
 
     pub fn admits(&self, text: &str) -> bool {

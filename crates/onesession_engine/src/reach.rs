@@ -11,14 +11,13 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
-use crate::project::{word_automaton, Project, ProjectFile};
+use crate::project::{Project, ProjectFile, Words};
 use crate::settings::Settings;
 
 /// Words that put a file in reach of a database on their own.
-fn strong_words(settings: &Settings) -> AhoCorasick {
+fn strong_words(settings: &Settings) -> Words {
     let mut words: Vec<String> = [
         "sqlalchemy",
         "sqlmodel",
@@ -37,7 +36,7 @@ fn strong_words(settings: &Settings) -> AhoCorasick {
     words.push(settings.context_manager.clone());
     words.push(settings.dependency.clone());
     words.retain(|w| !w.is_empty());
-    word_automaton(&words)
+    Words::new(&words)
 }
 
 /// What one file says about its reach.
@@ -154,12 +153,21 @@ impl InReach {
 }
 
 /// The dotted names a file's `import`/`from` lines name, relative imports
-/// resolved against `module`.
+/// resolved against `module`. Jumps from one `import` to the next (most
+/// lines hold none) and reads the line around it.
 fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let line = line.trim_start();
+    // Where the lines already read end: a hit inside them is not a new line.
+    let mut read_up_to = 0;
+    for hit in memchr::memmem::find_iter(text.as_bytes(), b"import") {
+        if hit < read_up_to {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &text.as_bytes()[..hit]).map_or(0, |i| i + 1);
+        let mut lines = text[start..].split('\n');
+        let Some(line) = lines.next() else { continue };
+        read_up_to = start + line.len() + 1;
+        let line = line.trim_end_matches('\r').trim_start();
         if let Some(rest) = line.strip_prefix("import ") {
             for part in rest.split(',') {
                 if let Some(name) = part.split_whitespace().next() {
@@ -178,7 +186,10 @@ fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String>
             while (names.contains('(') && !names.contains(')')) || names.trim_end().ends_with('\\')
             {
                 match lines.next() {
-                    Some(next) => names.push_str(next),
+                    Some(next) => {
+                        read_up_to += next.len() + 1;
+                        names.push_str(next);
+                    }
                     None => break,
                 }
             }
@@ -232,6 +243,12 @@ def f():
     from app.x import y
 ";
         let imports = imports_of(text, Some("app.routers.items"), false);
+        let crlf = imports_of(
+            "x = 1  # import os\r\nimport importlib, a.b\r\n",
+            None,
+            false,
+        );
+        assert_eq!(crlf, ["importlib", "a.b"]);
         for name in [
             "os",
             "app.db.session",
