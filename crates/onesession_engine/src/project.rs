@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
 use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
+use crate::reach::{Scan, Scanner};
 
 static EMPTY_SUMMARY: LazyLock<ModuleSummary> = LazyLock::new(ModuleSummary::default);
 use crate::settings::{Layer, Settings};
@@ -53,7 +54,7 @@ impl std::fmt::Display for ReadProblem {
 
 /// Decodes file bytes as Python source.
 pub fn decode_source(bytes: Vec<u8>) -> Result<SourceText, ReadProblem> {
-    let bom = check_source(&bytes)?;
+    let bom = check_source(&bytes)?.len() < bytes.len();
     let mut bytes = bytes;
     if bom {
         bytes.drain(..3);
@@ -68,8 +69,8 @@ pub fn decode_source(bytes: Vec<u8>) -> Result<SourceText, ReadProblem> {
 }
 
 /// Checks that file bytes are Python source `decode_source` accepts, without
-/// copying them; true when they start with a UTF-8 byte-order mark.
-fn check_source(bytes: &[u8]) -> Result<bool, ReadProblem> {
+/// copying them, and returns the text after any UTF-8 byte-order mark.
+fn check_source(bytes: &[u8]) -> Result<&str, ReadProblem> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(ReadProblem::Utf16);
     }
@@ -79,7 +80,7 @@ fn check_source(bytes: &[u8]) -> Result<bool, ReadProblem> {
         return Err(ReadProblem::NulByte { offset });
     }
     match std::str::from_utf8(&bytes[skip..]) {
-        Ok(_) => Ok(bom),
+        Ok(text) => Ok(text),
         Err(e) => Err(ReadProblem::NotUtf8 {
             offset: e.valid_up_to() + skip,
         }),
@@ -87,10 +88,10 @@ fn check_source(bytes: &[u8]) -> Result<bool, ReadProblem> {
 }
 
 /// Reads a file into a reused per-thread buffer and returns the content
-/// hash and, when the bytes are not Python source, why: the text itself
-/// is read again only when it is needed (a cache hit needs the text of
-/// the files it reports on, not of the tree).
-fn hash_file(path: &Path) -> Result<u64, ReadProblem> {
+/// hash and its [`Scan`] or, when the bytes are not Python source, why:
+/// the text itself is read again only when it is needed (a cache hit
+/// needs the text of the files it reports on, not of the tree).
+fn hash_file(path: &Path, scan: impl FnOnce(&str) -> Scan) -> Result<(u64, Scan), ReadProblem> {
     use std::io::Read;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -101,8 +102,8 @@ fn hash_file(path: &Path) -> Result<u64, ReadProblem> {
         std::fs::File::open(path)
             .and_then(|mut file| file.read_to_end(&mut buffer))
             .map_err(|e| ReadProblem::Io(io_reason(&e)))?;
-        check_source(&buffer)?;
-        Ok(xxhash_rust::xxh3::xxh3_64(&buffer))
+        let text = check_source(&buffer)?;
+        Ok((xxhash_rust::xxh3::xxh3_64(&buffer), scan(text)))
     })
 }
 
@@ -154,7 +155,11 @@ pub struct ProjectFile {
     /// The index entry of a file analysed by [`ProjectFile::with_state`]
     /// without keeping the analysis.
     summary: OnceLock<ModuleSummary>,
+    /// Made when the file is read to be hashed, else on first use;
+    /// `None` when unreadable.
+    scan: OnceLock<Option<Scan>>,
     triggers: Arc<Triggers>,
+    scanner: Arc<Scanner>,
 }
 
 impl ProjectFile {
@@ -247,15 +252,22 @@ impl ProjectFile {
             .as_ref()
     }
 
-    /// Says `word` somewhere: asked of the kept text, or of one read for
-    /// the question and dropped, so asking it of a whole tree keeps no
-    /// text in memory.
-    pub fn mentions(&self, word: &str) -> bool {
-        let found = |bytes: &[u8]| memchr::memmem::find(bytes, word.as_bytes()).is_some();
-        match self.source.get() {
-            Some(source) => source.as_ref().is_some_and(|s| found(s.text.as_bytes())),
-            None => std::fs::read(&self.path).is_ok_and(|bytes| found(&bytes)),
-        }
+    /// What the file says about its reach (see [`crate::reach`]): from
+    /// the read that hashed it, else from the kept text or one read for
+    /// the question and dropped.
+    pub(crate) fn scan(&self) -> Option<&Scan> {
+        self.scan
+            .get_or_init(|| {
+                let scan = |text: &str| {
+                    self.scanner
+                        .scan(text, self.module.as_deref(), self.is_package)
+                };
+                match self.source.get() {
+                    Some(source) => source.as_ref().map(|s| scan(&s.text)),
+                    None => hash_file(&self.path, scan).ok().map(|(_, scan)| scan),
+                }
+            })
+            .as_ref()
     }
 
     pub fn text(&self) -> &str {
@@ -428,7 +440,7 @@ impl Project {
         let modules: Vec<&ProjectFile> = self
             .files
             .par_iter()
-            .filter(|f| f.module.is_some() && f.mentions("sqlalchemy"))
+            .filter(|f| f.module.is_some() && f.scan().is_some_and(|s| s.sqlalchemy))
             .collect();
         modules.par_iter().for_each(|file| {
             file.summary();
@@ -474,25 +486,30 @@ impl Project {
             });
             discovered.sort();
         }
-        let triggers = Arc::new(Triggers::new(&settings));
+        let names: Vec<Option<(String, bool)>> = discovered
+            .par_iter()
+            .map(|found| settings.module_name(&found.path))
+            .collect();
+        let loader = Loader {
+            settings: &settings,
+            triggers: Arc::new(Triggers::new(&settings)),
+            scanner: Arc::new(Scanner::new(
+                &settings,
+                names.iter().flatten().map(|(name, _)| name.as_str()),
+            )),
+            known: inputs.known.as_ref(),
+        };
         let files: Vec<ProjectFile> = discovered
             .into_par_iter()
+            .zip(names)
             .enumerate()
-            .map(|(i, found)| {
+            .map(|(i, (found, name))| {
                 let stdin_text = inputs
                     .stdin
                     .as_ref()
                     .filter(|(p, _)| p == &found.path)
                     .map(|(_, text)| text.clone());
-                load_file(
-                    &settings,
-                    &triggers,
-                    inputs.known.as_ref(),
-                    FileId(i as u32),
-                    found.path,
-                    found.requested,
-                    stdin_text,
-                )
+                loader.load(FileId(i as u32), found, name, stdin_text)
             })
             .collect();
         let modules = files
@@ -539,6 +556,7 @@ impl Project {
             let source = SourceText { text, bom };
             file.state = OnceLock::new();
             file.summary = OnceLock::new();
+            file.scan = OnceLock::new();
             let mut hash = xxhash_rust::xxh3::Xxh3::new();
             if bom {
                 hash.update(&[0xEF, 0xBB, 0xBF]);
@@ -759,63 +777,85 @@ impl Project {
     }
 }
 
-fn load_file(
-    settings: &Settings,
-    triggers: &Arc<Triggers>,
-    known: Option<&crate::cache::FileStats>,
-    id: FileId,
-    path: PathBuf,
-    requested: bool,
-    stdin_text: Option<String>,
-) -> ProjectFile {
-    let relative = relative_to(&path, &settings.root);
-    let (module, is_package) = match settings.module_name(&path) {
-        Some((module, is_package)) => (Some(module), is_package),
-        None => (None, false),
-    };
-    let layer = settings.layer_of(&relative);
-    let (mut stat, mut hash_from_stat) = (None, false);
-    let (source, read) = match stdin_text {
-        Some(text) => {
-            let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-            match decode_source(text.into_bytes()) {
-                Ok(source) => (OnceLock::from(Some(source)), Ok(hash)),
-                Err(problem) => (OnceLock::from(None), Err(problem)),
+/// What reading a file needs besides the file.
+struct Loader<'a> {
+    settings: &'a Settings,
+    triggers: Arc<Triggers>,
+    scanner: Arc<Scanner>,
+    known: Option<&'a crate::cache::FileStats>,
+}
+
+impl Loader<'_> {
+    fn load(
+        &self,
+        id: FileId,
+        found: crate::discover::Discovered,
+        name: Option<(String, bool)>,
+        stdin_text: Option<String>,
+    ) -> ProjectFile {
+        let path = found.path;
+        let relative = relative_to(&path, &self.settings.root);
+        let (module, is_package) = match name {
+            Some((module, is_package)) => (Some(module), is_package),
+            None => (None, false),
+        };
+        let layer = self.settings.layer_of(&relative);
+        let (mut stat, mut hash_from_stat) = (None, false);
+        let mut scan = OnceLock::new();
+        let (source, read) = match stdin_text {
+            Some(text) => {
+                let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+                match decode_source(text.into_bytes()) {
+                    Ok(source) => (OnceLock::from(Some(source)), Ok(hash)),
+                    Err(problem) => (OnceLock::from(None), Err(problem)),
+                }
             }
+            None => {
+                // The stat is taken before reading: a change made while the
+                // file is read shows as a new mtime next time.
+                stat = std::fs::metadata(&path)
+                    .ok()
+                    .and_then(|m| crate::cache::stat_of(&m));
+                let recorded = self
+                    .known
+                    .zip(stat)
+                    .and_then(|(k, s)| k.hash_of(&relative, s));
+                hash_from_stat = recorded.is_some();
+                let read = match recorded {
+                    Some(hash) => Ok(hash),
+                    None => hash_file(&path, |text| {
+                        self.scanner.scan(text, module.as_deref(), is_package)
+                    })
+                    .map(|(hash, made)| {
+                        scan = OnceLock::from(Some(made));
+                        hash
+                    }),
+                };
+                (OnceLock::new(), read)
+            }
+        };
+        let (state, hash) = match read {
+            Ok(hash) => (OnceLock::new(), hash),
+            Err(problem) => (OnceLock::from(FileState::Unreadable(problem)), 0),
+        };
+        ProjectFile {
+            id,
+            path,
+            relative,
+            module,
+            is_package,
+            layer,
+            requested: found.requested,
+            source,
+            hash,
+            stat,
+            hash_from_stat,
+            state,
+            summary: OnceLock::new(),
+            scan,
+            triggers: Arc::clone(&self.triggers),
+            scanner: Arc::clone(&self.scanner),
         }
-        None => {
-            // The stat is taken before reading: a change made while the
-            // file is read shows as a new mtime next time.
-            stat = std::fs::metadata(&path)
-                .ok()
-                .and_then(|m| crate::cache::stat_of(&m));
-            let recorded = known.zip(stat).and_then(|(k, s)| k.hash_of(&relative, s));
-            hash_from_stat = recorded.is_some();
-            (
-                OnceLock::new(),
-                recorded.map_or_else(|| hash_file(&path), Ok),
-            )
-        }
-    };
-    let (state, hash) = match read {
-        Ok(hash) => (OnceLock::new(), hash),
-        Err(problem) => (OnceLock::from(FileState::Unreadable(problem)), 0),
-    };
-    ProjectFile {
-        id,
-        path,
-        relative,
-        module,
-        is_package,
-        layer,
-        requested,
-        source,
-        hash,
-        stat,
-        hash_from_stat,
-        state,
-        summary: OnceLock::new(),
-        triggers: Arc::clone(triggers),
     }
 }
 

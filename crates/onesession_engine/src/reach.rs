@@ -39,39 +39,64 @@ fn strong_words(settings: &Settings) -> Words {
     Words::new(&words)
 }
 
-/// What one file says about its reach.
-struct Reach {
+/// What one read of a file says about its reach, kept instead of its text
+/// (made while the file is read to be hashed, so a cold run reads each
+/// file once).
+#[derive(Debug)]
+pub(crate) struct Scan {
+    /// Holds one of the [`strong words`](strong_words).
     strong: bool,
-    /// Dotted names it imports (`from a.b import c` gives `a.b` and `a.b.c`).
+    /// Says `sqlalchemy`: may build an engine or a session factory.
+    pub(crate) sqlalchemy: bool,
+    /// Project modules it names in `import`/`from` lines (`from a.b import
+    /// c` gives `a.b` and `a.b.c`).
     imports: Vec<String>,
 }
 
+/// Scans files for their reach; made once per project.
+#[derive(Debug)]
+pub(crate) struct Scanner {
+    strong: Words,
+    /// First components of the project's modules: imports of anything
+    /// else (the standard library, third-party packages) cannot be in
+    /// reach and are not kept.
+    roots: HashSet<String>,
+}
+
+impl Scanner {
+    pub(crate) fn new<'a>(settings: &Settings, modules: impl Iterator<Item = &'a str>) -> Self {
+        Self {
+            strong: strong_words(settings),
+            roots: modules
+                .map(|m| m.split('.').next().unwrap_or(m).to_owned())
+                .collect(),
+        }
+    }
+
+    pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
+        let strong = self.strong.is_match(text);
+        let mut imports = imports_of(text, module, is_package);
+        imports.retain(|name| self.roots.contains(name.split('.').next().unwrap_or(name)));
+        Scan {
+            strong,
+            // `sqlalchemy` is a strong word.
+            sqlalchemy: strong && memchr::memmem::find(text.as_bytes(), b"sqlalchemy").is_some(),
+            imports,
+        }
+    }
+}
+
 /// The files that cannot reach a database (see the module doc), among
-/// those the prefilter admitted. Reads each file's text once more (from the
-/// page cache) without keeping it.
+/// those the prefilter admitted, from each file's [`Scan`].
 pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
-    let strong = strong_words(&project.settings);
-    // Only project modules can be in reach: imports of anything else
-    // (the standard library, third-party packages) are not kept.
-    let roots: HashSet<&str> = project
-        .files
-        .iter()
-        .filter_map(|f| f.module.as_deref()?.split('.').next())
-        .collect();
-    let reach: Vec<Option<Reach>> = project
+    let reach: Vec<Option<&Scan>> = project
         .files
         .par_iter()
         .map(|file| {
             // No stat: the text came from stdin (an editor's unsaved
             // buffer), not from the file on disk: always in reach.
             file.stat?;
-            let text = std::fs::read_to_string(&file.path).ok()?;
-            let mut imports = imports_of(&text, file.module.as_deref(), file.is_package);
-            imports.retain(|name| roots.contains(name.split('.').next().unwrap_or(name)));
-            Some(Reach {
-                strong: strong.is_match(&text),
-                imports,
-            })
+            file.scan()
         })
         .collect();
 
