@@ -65,13 +65,14 @@ impl<'a> Checker<'a> {
     pub(crate) fn new(
         project: &'a Project,
         file: &'a ProjectFile,
+        source: &'a str,
         analysis: &'a Analysis,
         rules: &'a RuleSet<'a>,
     ) -> Self {
         Self {
             project,
             file,
-            source: file.text(),
+            source,
             parsed: &analysis.parsed,
             semantic: &analysis.semantic,
             lines: &analysis.lines,

@@ -178,21 +178,54 @@ impl ProjectFile {
         )
     }
 
-    /// Runs `f` on the file's state: the kept one when there is one, else
-    /// one made for this call and dropped after it, so checking a tree
-    /// holds the syntax trees of the files in flight, not of the tree.
-    /// Only the summary (and a state without a tree) is kept.
-    pub fn with_state<R>(&self, f: impl FnOnce(&FileState) -> R) -> R {
+    /// Runs `f` on the file's state and text: the kept ones when there
+    /// are, else ones made for this call and dropped after it, so checking
+    /// a tree holds the syntax trees and texts of the files in flight, not
+    /// of the tree. What stays: a state without a tree, the summary (made
+    /// before `f` runs: checking a module looks its own summary up), and
+    /// the text when `keep_text` says so of the result (a file with
+    /// findings: the report quotes it, and its ranges must fit the text
+    /// they were found in).
+    pub fn with_state<R>(
+        &self,
+        f: impl FnOnce(&FileState, &str) -> R,
+        keep_text: impl FnOnce(&R) -> bool,
+    ) -> R {
         if let Some(state) = self.state.get() {
-            return f(state);
+            // Nothing is found in a skipped or unreadable file: its text
+            // is not needed (and not read).
+            let text = match state {
+                FileState::Parsed(_) | FileState::SyntaxError(_) => self.text(),
+                FileState::Skipped | FileState::Unreadable(_) => "",
+            };
+            return f(state, text);
         }
-        match self.analyse_now() {
-            FileState::Parsed(analysis) => {
-                self.summary.get_or_init(|| analysis.summary.clone());
-                f(&FileState::Parsed(analysis))
+        let read = self.source.get().is_none().then(|| self.read_source());
+        let result = {
+            let source = match &read {
+                Some(read) => read.as_ref(),
+                None => self.source.get().and_then(Option::as_ref),
+            };
+            let text = source.map_or("", |s| s.text.as_str());
+            match analyse(
+                &self.triggers,
+                text,
+                self.module.as_deref(),
+                self.is_package,
+            ) {
+                FileState::Parsed(analysis) => {
+                    self.summary.get_or_init(|| analysis.summary.clone());
+                    f(&FileState::Parsed(analysis), text)
+                }
+                small => f(self.state.get_or_init(|| small), text),
             }
-            small => f(self.state.get_or_init(|| small)),
+        };
+        if let Some(read) = read {
+            if keep_text(&result) {
+                let _ = self.source.set(read);
+            }
         }
+        result
     }
 
     /// What the project index keeps of this module: from the kept
@@ -207,7 +240,7 @@ impl ProjectFile {
         if let Some(summary) = self.summary.get() {
             return summary;
         }
-        self.with_state(|_| ());
+        self.with_state(|_, _| (), |()| false);
         match self.state.get() {
             Some(FileState::Parsed(analysis)) => &analysis.summary,
             Some(_) => &EMPTY_SUMMARY,
@@ -243,13 +276,13 @@ impl ProjectFile {
     }
 
     pub fn source(&self) -> Option<&SourceText> {
-        self.source
-            .get_or_init(|| {
-                std::fs::read(&self.path)
-                    .ok()
-                    .and_then(|bytes| decode_source(bytes).ok())
-            })
-            .as_ref()
+        self.source.get_or_init(|| self.read_source()).as_ref()
+    }
+
+    fn read_source(&self) -> Option<SourceText> {
+        std::fs::read(&self.path)
+            .ok()
+            .and_then(|bytes| decode_source(bytes).ok())
     }
 
     /// What the file says about its reach (see [`crate::reach`]): from
@@ -1123,4 +1156,54 @@ pub fn params_of(args: &ast::Arguments) -> Vec<Param> {
         push(&arg.arg, ParamKind::VarKeywords);
     }
     params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    /// A lazily opened project of `files` (relative path, text).
+    fn open(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for (path, text) in files {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+        let inputs = Inputs {
+            paths: vec![root],
+            ..Inputs::default()
+        };
+        let project = Project::open(settings, &inputs).unwrap();
+        (dir, project)
+    }
+
+    #[test]
+    fn a_text_read_for_one_look_is_kept_only_when_asked() {
+        let (_dir, project) = open(&[
+            ("a.py", "def a(session):\n    return session\n"),
+            ("b.py", "def b(session):\n    return session\n"),
+        ]);
+        let [a, b] = [&project.files[0], &project.files[1]];
+        let seen = a.with_state(
+            |state, text| (matches!(state, FileState::Parsed(_)), text.len()),
+            |_| false,
+        );
+        assert_eq!(seen, (true, 35));
+        assert!(a.source.get().is_none(), "dropped after the look");
+        assert!(a.summary.get().is_some(), "the summary stays");
+        b.with_state(|_, _| (), |()| true);
+        assert!(b.source.get().is_some(), "kept when asked");
+    }
+
+    #[test]
+    fn a_skipped_file_is_looked_at_without_reading_its_text() {
+        let (_dir, project) = open(&[("quiet.py", "x = 1\n")]);
+        let file = &project.files[0];
+        file.mark_skipped();
+        let text = file.with_state(|_, text| text.to_owned(), |_| true);
+        assert_eq!(text, "");
+        assert!(file.source.get().is_none());
+    }
 }

@@ -90,7 +90,20 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
 }
 
 fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec<Finding> {
-    file.with_state(|state| check_state(project, rules, file, state))
+    let findings = file.with_state(
+        |state, text| check_state(project, rules, file, state, text),
+        |findings| !findings.is_empty(),
+    );
+    // A fix that edits other files was made against their texts as read
+    // now: keep them, so what is shown and written is what was checked.
+    for finding in &findings {
+        for (target, _) in finding.fix.iter().flat_map(|fix| &fix.edits) {
+            if *target != file.id {
+                project.file(*target).source();
+            }
+        }
+    }
+    findings
 }
 
 fn check_state(
@@ -98,6 +111,7 @@ fn check_state(
     rules: &RuleSet<'_>,
     file: &ProjectFile,
     state: &FileState,
+    text: &str,
 ) -> Vec<Finding> {
     match state {
         FileState::SyntaxError(error) if rules.is_enabled(SYNTAX_ERROR.id) => vec![Finding {
@@ -117,7 +131,7 @@ fn check_state(
             group: None,
         }],
         FileState::Parsed(analysis) => {
-            let mut checker = Checker::new(project, file, analysis, rules);
+            let mut checker = Checker::new(project, file, text, analysis, rules);
             for transform in rules.active() {
                 transform.check(&mut checker);
             }
