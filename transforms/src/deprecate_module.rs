@@ -577,7 +577,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         let mut bad: Vec<String> = uses
                             .iter()
                             .filter_map(|u| calls.iter().find(|(callee, _, _)| callee == u))
-                            .filter(|(_, call, _)| misfit(call, sig))
+                            .filter(|(_, call, _)| misfit(call, &sig))
                             .map(|(callee, _, _)| line_of(callee).to_string())
                             .collect();
                         bad.dedup();

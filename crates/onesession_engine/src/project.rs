@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use onesession_python::ast::{self, Expr, Stmt};
@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
 use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
-use crate::reach::{Scan, Scanner};
+use crate::reach::{ModuleSet, Scan, Scanner};
 
-static EMPTY_SUMMARY: LazyLock<ModuleSummary> = LazyLock::new(ModuleSummary::default);
+static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
 use crate::settings::{Layer, Settings};
 
 /// Source text as read, with what must be restored when it is written.
@@ -115,7 +115,7 @@ pub struct Analysis {
     pub lines: LineIndex,
     /// What the project index keeps of this module (computed with the
     /// parse, in parallel, so indexing is a merge).
-    pub summary: ModuleSummary,
+    pub summary: Arc<ModuleSummary>,
 }
 
 #[derive(Debug)]
@@ -154,7 +154,7 @@ pub struct ProjectFile {
     state: OnceLock<FileState>,
     /// The index entry of a file analysed by [`ProjectFile::with_state`]
     /// without keeping the analysis.
-    summary: OnceLock<ModuleSummary>,
+    summary: Mutex<Option<Arc<ModuleSummary>>>,
     /// Made when the file is read to be hashed, else on first use;
     /// `None` when unreadable.
     scan: OnceLock<Option<Scan>>,
@@ -170,24 +170,31 @@ impl ProjectFile {
     }
 
     fn analyse_now(&self) -> FileState {
-        analyse(
-            &self.triggers,
-            self.text(),
-            self.module.as_deref(),
-            self.is_package,
-        )
+        self.analyse(self.text())
+    }
+
+    /// Parses `text` when it holds a trigger word.
+    fn analyse(&self, text: &str) -> FileState {
+        if !self.triggers.admits(text) {
+            return FileState::Skipped;
+        }
+        parse_file(text, self.module.as_deref(), self.is_package, &|call| {
+            self.scanner.is_project_name(call) || is_one_of(call, SESSION_CLASSES)
+        })
     }
 
     /// Runs `f` on the file's state and text: the kept ones when there
     /// are, else ones made for this call and dropped after it, so checking
     /// a tree holds the syntax trees and texts of the files in flight, not
-    /// of the tree. What stays: a state without a tree, the summary (made
-    /// before `f` runs: checking a module looks its own summary up), and
-    /// the text when `keep_text` says so of the result (a file with
-    /// findings: the report quotes it, and its ranges must fit the text
-    /// they were found in).
+    /// of the tree. What stays: a state without a tree; the summary when
+    /// `keep_summary` (a module that others import: the index will look
+    /// it up; while `f` runs it is there anyway, since checking a module
+    /// looks its own summary up); the text when `keep_text` says so of the
+    /// result (a file with findings: the report quotes it, and its ranges
+    /// must fit the text they were found in).
     pub fn with_state<R>(
         &self,
+        keep_summary: bool,
         f: impl FnOnce(&FileState, &str) -> R,
         keep_text: impl FnOnce(&R) -> bool,
     ) -> R {
@@ -207,15 +214,17 @@ impl ProjectFile {
                 None => self.source.get().and_then(Option::as_ref),
             };
             let text = source.map_or("", |s| s.text.as_str());
-            match analyse(
-                &self.triggers,
-                text,
-                self.module.as_deref(),
-                self.is_package,
-            ) {
+            match self.analyse(text) {
                 FileState::Parsed(analysis) => {
-                    self.summary.get_or_init(|| analysis.summary.clone());
-                    f(&FileState::Parsed(analysis), text)
+                    let kept = self.kept_summary().is_some();
+                    if !kept {
+                        *self.lock_summary() = Some(Arc::clone(&analysis.summary));
+                    }
+                    let result = f(&FileState::Parsed(analysis), text);
+                    if !kept && !keep_summary {
+                        *self.lock_summary() = None;
+                    }
+                    result
                 }
                 small => f(self.state.get_or_init(|| small), text),
             }
@@ -229,23 +238,34 @@ impl ProjectFile {
     }
 
     /// What the project index keeps of this module: from the kept
-    /// analysis, or from one made and dropped for it.
-    pub fn summary(&self) -> &ModuleSummary {
+    /// analysis, or from one made for it (then kept: it was asked for).
+    pub fn summary(&self) -> Arc<ModuleSummary> {
         if let Some(state) = self.state.get() {
             return match state {
-                FileState::Parsed(analysis) => &analysis.summary,
-                _ => &EMPTY_SUMMARY,
+                FileState::Parsed(analysis) => Arc::clone(&analysis.summary),
+                _ => Arc::clone(&EMPTY_SUMMARY),
             };
         }
-        if let Some(summary) = self.summary.get() {
+        if let Some(summary) = self.kept_summary() {
             return summary;
         }
-        self.with_state(|_, _| (), |()| false);
+        self.with_state(true, |_, _| (), |()| false);
         match self.state.get() {
-            Some(FileState::Parsed(analysis)) => &analysis.summary,
-            Some(_) => &EMPTY_SUMMARY,
-            None => self.summary.get().unwrap_or(&EMPTY_SUMMARY),
+            Some(FileState::Parsed(analysis)) => Arc::clone(&analysis.summary),
+            Some(_) => Arc::clone(&EMPTY_SUMMARY),
+            None => self
+                .kept_summary()
+                .unwrap_or_else(|| Arc::clone(&EMPTY_SUMMARY)),
         }
+    }
+
+    fn kept_summary(&self) -> Option<Arc<ModuleSummary>> {
+        self.lock_summary().clone()
+    }
+
+    fn lock_summary(&self) -> std::sync::MutexGuard<'_, Option<Arc<ModuleSummary>>> {
+        // A panic elsewhere cannot leave an `Option` half-written.
+        self.summary.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn analysis(&self) -> Option<&Analysis> {
@@ -344,7 +364,7 @@ pub struct ModuleSummary {
     /// Module-level imports: local name → qualified target.
     pub imports: HashMap<String, String>,
     /// Module-level functions and methods (`Class.method`).
-    pub functions: HashMap<String, FunctionSig>,
+    pub functions: HashMap<String, Arc<FunctionSig>>,
     /// Module-level names bound to `sessionmaker(...)` calls.
     pub session_factories: Vec<String>,
     /// Module-level names bound to `create_engine(...)` calls.
@@ -360,7 +380,8 @@ pub struct ModuleSummary {
 pub struct FunctionSig {
     pub params: Vec<Param>,
     pub is_async: bool,
-    /// Qualified names the body calls (for "does it touch the database").
+    /// Qualified names the body calls that can matter to the index (project
+    /// names and SQLAlchemy session classes: "does it touch the database").
     pub calls: Vec<String>,
 }
 
@@ -401,6 +422,8 @@ pub struct Project {
     /// Dotted module name → its file (summaries are read from the file's
     /// analysis, so an index lookup parses at most that one file).
     modules: HashMap<String, FileId>,
+    /// Made from every file's scan on first use.
+    imported: OnceLock<ModuleSet>,
     /// What the user may want to know (what was detected, what is off).
     pub notices: Vec<String>,
 }
@@ -561,6 +584,7 @@ impl Project {
                 deprecated: BTreeSet::new(),
             },
             modules,
+            imported: OnceLock::new(),
             notices: Vec::new(),
         };
         Ok(project)
@@ -576,8 +600,21 @@ impl Project {
 
     /// What the index knows of a project module (parsing its file if that
     /// has not happened yet); empty for a module that does not parse.
-    pub fn module(&self, module: &str) -> Option<&ModuleSummary> {
+    pub fn module(&self, module: &str) -> Option<Arc<ModuleSummary>> {
         Some(self.file_by_module(module)?.summary())
+    }
+
+    /// Another file imports `module` (or the configuration names it), so
+    /// the index may look its summary up: worth keeping once made.
+    pub fn is_imported(&self, module: &str) -> bool {
+        self.canon.module.as_deref() == Some(module)
+            || self.canon.deprecated.contains(module)
+            || self
+                .imported
+                .get_or_init(|| {
+                    crate::reach::imported(self.files.iter().filter_map(ProjectFile::scan))
+                })
+                .touches(module)
     }
 
     /// Replaces a file's text and re-analyses it (fix rounds), then
@@ -588,7 +625,7 @@ impl Project {
             let bom = file.has_bom();
             let source = SourceText { text, bom };
             file.state = OnceLock::new();
-            file.summary = OnceLock::new();
+            file.summary = Mutex::new(None);
             file.scan = OnceLock::new();
             let mut hash = xxhash_rust::xxh3::Xxh3::new();
             if bom {
@@ -598,13 +635,14 @@ impl Project {
             file.hash = hash.digest();
             file.source = OnceLock::from(Some(source));
         }
+        self.imported = OnceLock::new();
         self.index()
     }
 
     /// `module.name` → what that module imports under `name`.
-    fn reexport(&self, name: &str) -> Option<&String> {
+    fn reexport(&self, name: &str) -> Option<String> {
         let (module, local) = name.rsplit_once('.')?;
-        self.module(module)?.imports.get(local)
+        self.module(module)?.imports.get(local).cloned()
     }
 
     /// Follows re-exports: `app.db.get_session` → `app.db.session.get_session`
@@ -613,7 +651,7 @@ impl Project {
         let mut current = qualified.to_owned();
         for _ in 0..8 {
             if let Some(target) = self.reexport(&current) {
-                current = target.clone();
+                current = target;
                 continue;
             }
             let Some((prefix, attr)) = current.rsplit_once('.') else {
@@ -628,17 +666,21 @@ impl Project {
     }
 
     /// The signature of a project function by qualified name.
-    pub fn function(&self, qualified: &str) -> Option<&FunctionSig> {
+    pub fn function(&self, qualified: &str) -> Option<Arc<FunctionSig>> {
         let qualified = self.canonicalize(qualified);
         // Try `module.func`, then `module.Class.method`.
         let (module, name) = qualified.rsplit_once('.')?;
-        if let Some(sig) = self.module(module).and_then(|m| m.functions.get(name)) {
+        if let Some(sig) = self
+            .module(module)
+            .and_then(|m| m.functions.get(name).cloned())
+        {
             return Some(sig);
         }
         let (module, class) = module.rsplit_once('.')?;
         self.module(module)?
             .functions
             .get(&format!("{class}.{name}"))
+            .cloned()
     }
 
     /// True when a project function (by qualified name) obtains or uses a
@@ -884,7 +926,7 @@ impl Loader<'_> {
             stat,
             hash_from_stat,
             state,
-            summary: OnceLock::new(),
+            summary: Mutex::new(None),
             scan,
             triggers: Arc::clone(&self.triggers),
             scanner: Arc::clone(&self.scanner),
@@ -900,21 +942,20 @@ fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-/// Parses `text` when it holds a trigger word.
-fn analyse(triggers: &Triggers, text: &str, module: Option<&str>, is_package: bool) -> FileState {
-    if !triggers.admits(text) {
-        return FileState::Skipped;
-    }
-    parse_file(text, module, is_package)
-}
-
-fn parse_file(text: &str, module: Option<&str>, is_package: bool) -> FileState {
+/// Parses `text`; a function's summary keeps the calls `keeps_call` says
+/// can matter to the index.
+fn parse_file(
+    text: &str,
+    module: Option<&str>,
+    is_package: bool,
+    keeps_call: &dyn Fn(&str) -> bool,
+) -> FileState {
     match parse_module(text) {
         Ok(parsed) => {
             let semantic =
                 SemanticModel::build(&parsed.body, module.unwrap_or(""), is_package, text.len());
             let lines = LineIndex::new(text);
-            let summary = summarize(&parsed.body, &semantic);
+            let summary = Arc::new(summarize(&parsed.body, &semantic, keeps_call));
             FileState::Parsed(Box::new(Analysis {
                 parsed,
                 semantic,
@@ -1001,7 +1042,11 @@ impl Triggers {
 }
 
 /// Builds the index entry of one module.
-fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
+fn summarize(
+    body: &[Stmt],
+    semantic: &SemanticModel,
+    keeps_call: &dyn Fn(&str) -> bool,
+) -> ModuleSummary {
     use onesession_python::visit::{walk_expr, Visitor};
 
     let mut summary = ModuleSummary::default();
@@ -1070,6 +1115,7 @@ fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
         class: Option<String>,
         depth: usize,
         calls: Vec<String>,
+        keeps_call: &'m dyn Fn(&str) -> bool,
     }
     impl<'a> Visitor<'a> for Functions<'_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
@@ -1096,11 +1142,11 @@ fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
                 };
                 self.summary.functions.insert(
                     key,
-                    FunctionSig {
+                    Arc::new(FunctionSig {
                         params: params_of(args),
                         is_async,
                         calls,
-                    },
+                    }),
                 );
             } else {
                 self.calls.extend(calls);
@@ -1112,7 +1158,7 @@ fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
                     if is_one_of(&name, ENGINE_BUILDERS) || is_one_of(&name, SESSIONMAKERS) {
                         self.summary.builds_engine_or_factory = true;
                     }
-                    if self.depth > 0 && !self.calls.contains(&name) {
+                    if self.depth > 0 && (self.keeps_call)(&name) && !self.calls.contains(&name) {
                         self.calls.push(name);
                     }
                 }
@@ -1126,6 +1172,7 @@ fn summarize(body: &[Stmt], semantic: &SemanticModel) -> ModuleSummary {
         class: None,
         depth: 0,
         calls: Vec::new(),
+        keeps_call,
     };
     functions.visit_body(body);
     summary
@@ -1187,14 +1234,30 @@ mod tests {
         ]);
         let [a, b] = [&project.files[0], &project.files[1]];
         let seen = a.with_state(
+            true,
             |state, text| (matches!(state, FileState::Parsed(_)), text.len()),
             |_| false,
         );
         assert_eq!(seen, (true, 35));
         assert!(a.source.get().is_none(), "dropped after the look");
-        assert!(a.summary.get().is_some(), "the summary stays");
-        b.with_state(|_, _| (), |()| true);
+        assert!(a.kept_summary().is_some(), "the summary stays when asked");
+        b.with_state(false, |_, _| (), |()| true);
         assert!(b.source.get().is_some(), "kept when asked");
+        assert!(b.kept_summary().is_none(), "dropped when not asked");
+    }
+
+    #[test]
+    fn only_modules_that_others_import_are_worth_a_kept_summary() {
+        let (_dir, project) = open(&[
+            ("lib.py", "def helper(session):\n    return session\n"),
+            ("main.py", "from lib import helper\n\nsession = None\n"),
+            ("pkg.py", "import other.thing\n"),
+        ]);
+        assert!(project.is_imported("lib"));
+        assert!(!project.is_imported("main"));
+        assert!(!project.is_imported("pkg"), "`other` is no project module");
+        let sig = project.function("main.helper").expect("followed to lib");
+        assert_eq!(sig.params[0].name, "session");
     }
 
     #[test]
@@ -1202,7 +1265,7 @@ mod tests {
         let (_dir, project) = open(&[("quiet.py", "x = 1\n")]);
         let file = &project.files[0];
         file.mark_skipped();
-        let text = file.with_state(|_, text| text.to_owned(), |_| true);
+        let text = file.with_state(false, |_, text| text.to_owned(), |_| true);
         assert_eq!(text, "");
         assert!(file.source.get().is_none());
     }

@@ -73,10 +73,15 @@ impl Scanner {
         }
     }
 
+    /// `name` (dotted) is in one of the project's modules.
+    pub(crate) fn is_project_name(&self, name: &str) -> bool {
+        self.roots.contains(name.split('.').next().unwrap_or(name))
+    }
+
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
         let strong = self.strong.is_match(text);
         let mut imports = imports_of(text, module, is_package);
-        imports.retain(|name| self.roots.contains(name.split('.').next().unwrap_or(name)));
+        imports.retain(|name| self.is_project_name(name));
         Scan {
             strong,
             // `sqlalchemy` is a strong word.
@@ -84,6 +89,16 @@ impl Scanner {
             imports,
         }
     }
+}
+
+/// The project modules that files import, from their scans: the modules
+/// whose summaries the index may look up.
+pub(crate) fn imported<'a>(scans: impl Iterator<Item = &'a Scan>) -> ModuleSet {
+    let mut imported = ModuleSet::default();
+    for name in scans.flat_map(|scan| &scan.imports) {
+        imported.insert(name);
+    }
+    imported
 }
 
 /// The files that cannot reach a database (see the module doc), among
@@ -102,7 +117,7 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
 
     // Modules in reach: the strong ones, the configured ones, and (to a
     // fixed point) every module that imports one of them.
-    let mut in_reach = InReach::default();
+    let mut in_reach = ModuleSet::default();
     for module in project.canon.module.iter().chain(&project.canon.deprecated) {
         in_reach.insert(module);
     }
@@ -141,16 +156,18 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
         .collect()
 }
 
-/// The modules in reach, and every package above one.
-#[derive(Default)]
-struct InReach {
+/// Dotted module names, and every package above one.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleSet {
     modules: HashSet<String>,
     packages: HashSet<String>,
 }
 
-impl InReach {
+impl ModuleSet {
     fn insert(&mut self, module: &str) {
-        self.modules.insert(module.to_owned());
+        if !self.modules.insert(module.to_owned()) {
+            return;
+        }
         let mut prefix = module;
         while let Some((parent, _)) = prefix.rsplit_once('.') {
             self.packages.insert(parent.to_owned());
@@ -158,9 +175,10 @@ impl InReach {
         }
     }
 
-    /// `target` is a module in reach, inside one, or a package holding one
-    /// (`import app` then `app.db.session.get_session()`).
-    fn touches(&self, target: &str) -> bool {
+    /// `target` is one of the modules, inside one, or a package holding
+    /// one (`import app` then `app.db.session.get_session()`; a re-export
+    /// is looked up in the module above a name).
+    pub(crate) fn touches(&self, target: &str) -> bool {
         if self.packages.contains(target) {
             return true;
         }
@@ -309,8 +327,29 @@ def f():
     }
 
     #[test]
+    fn modules_imported_above_or_inside_an_imported_name_may_be_looked_up() {
+        let scan = Scan {
+            strong: false,
+            sqlalchemy: false,
+            imports: vec!["app.db.session.get_session".into(), "lib".into()],
+        };
+        let imported = imported([&scan].into_iter());
+        for module in [
+            "app.db.session.get_session",
+            "app.db.session",
+            "app",
+            "lib.x.y",
+        ] {
+            assert!(imported.touches(module), "{module}");
+        }
+        for module in ["app.routers", "app.db.other", "libx"] {
+            assert!(!imported.touches(module), "{module}");
+        }
+    }
+
+    #[test]
     fn a_package_above_a_module_in_reach_touches_it() {
-        let mut in_reach = InReach::default();
+        let mut in_reach = ModuleSet::default();
         in_reach.insert("app.db.session");
         assert!(in_reach.touches("app.db.session"));
         assert!(in_reach.touches("app.db.session.get_session"));
