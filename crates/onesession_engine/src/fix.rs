@@ -254,11 +254,9 @@ pub fn fix_project_except(
     options: FixOptions,
     frozen: &HashSet<FileId>,
 ) -> Result<FixReport, crate::EngineError> {
-    let originals: HashMap<FileId, String> = project
-        .files
-        .iter()
-        .map(|f| (f.id, f.text().to_owned()))
-        .collect();
+    // The text of each file as it was before its first change (only changed
+    // files: a tree's texts are not all kept).
+    let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
     let mut report = FixReport::default();
     let mut poisoned: HashSet<FileId> = frozen.clone();
     let mut findings = check(project, rules);
@@ -318,6 +316,9 @@ pub fn fix_project_except(
                 .or_default() += 1;
         }
         last_round = before.clone();
+        for (file, text) in &before {
+            originals.entry(*file).or_insert_with(|| text.clone());
+        }
         project.replace_sources(texts.into_iter().collect())?;
 
         // Re-check: what was fixed must be gone.
@@ -390,11 +391,10 @@ pub fn fix_project_except(
         findings = check(project, rules);
     }
 
-    report.changes = project
-        .files
-        .iter()
-        .filter(|f| f.text() != originals[&f.id])
-        .map(|f| (f.id, originals[&f.id].clone(), f.text().to_owned()))
+    report.changes = originals
+        .into_iter()
+        .filter(|(file, original)| project.file(*file).text() != original)
+        .map(|(file, original)| (file, original, project.file(file).text().to_owned()))
         .collect();
     report.remaining = findings;
     Ok(report)

@@ -51,7 +51,8 @@ fn run(transform: &'static Rewrite, text: &str) -> (onesession_engine::fix::FixR
     let path = root.join("x.py");
     std::fs::write(&path, text).unwrap();
     let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
-    let mut project = Project::load(
+    // As `onesession fix` opens it: files parsed as reached, trees dropped.
+    let mut project = Project::open(
         settings,
         &Inputs {
             paths: vec![path],

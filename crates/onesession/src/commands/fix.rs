@@ -34,14 +34,13 @@ pub fn run(
         mut project,
         rules,
         cwd,
-    } = if args.interactive {
-        // The review parses files as it reaches them: the first question
-        // comes before the tree is parsed.
+    } = {
+        // Files are parsed as they are reached (the review's first question
+        // comes before the tree is parsed) and their syntax trees dropped
+        // after: memory follows the files in flight.
         let mut loaded = super::load_unparsed(&args.selection, stdin, false)?;
         loaded.project.index()?;
         loaded
-    } else {
-        super::load(&args.selection, stdin)?
     };
     for notice in &project.notices {
         writeln!(stderr, "note: {notice}")?;
