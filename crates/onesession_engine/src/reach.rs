@@ -80,8 +80,7 @@ impl Scanner {
 
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
         let strong = self.strong.is_match(text);
-        let mut imports = imports_of(text, module, is_package);
-        imports.retain(|name| self.is_project_name(name));
+        let imports = imports_of(text, module, is_package, &|name| self.is_project_name(name));
         Scan {
             strong,
             // `sqlalchemy` is a strong word.
@@ -195,10 +194,16 @@ impl ModuleSet {
     }
 }
 
-/// The dotted names a file's `import`/`from` lines name, relative imports
-/// resolved against `module`. Jumps from one `import` to the next (most
-/// lines hold none) and reads the line around it.
-fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String> {
+/// The dotted names a file's `import`/`from` lines name that `keeps` keeps
+/// (asked before anything is copied: most imports are of other packages),
+/// relative imports resolved against `module`. Jumps from one `import` to
+/// the next (most lines hold none) and reads the line around it.
+fn imports_of(
+    text: &str,
+    module: Option<&str>,
+    is_package: bool,
+    keeps: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     // Where the lines already read end: a hit inside them is not a new line.
     let mut read_up_to = 0;
@@ -214,14 +219,21 @@ fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String>
         if let Some(rest) = line.strip_prefix("import ") {
             for part in rest.split(',') {
                 if let Some(name) = part.split_whitespace().next() {
-                    out.push(name.trim_end_matches(['\\', ';']).to_owned());
+                    let name = name.trim_end_matches(['\\', ';']);
+                    if keeps(name) {
+                        out.push(name.to_owned());
+                    }
                 }
             }
         } else if let Some(rest) = line.strip_prefix("from ") {
             let Some((from, names)) = rest.split_once(" import") else {
                 continue;
             };
-            let Some(base) = resolve(from.trim(), module, is_package) else {
+            let from = from.trim();
+            if !from.starts_with('.') && !keeps(from) {
+                continue;
+            }
+            let Some(base) = resolve(from, module, is_package).filter(|base| keeps(base)) else {
                 continue;
             };
             let mut names = names.to_owned();
@@ -236,12 +248,19 @@ fn imports_of(text: &str, module: Option<&str>, is_package: bool) -> Vec<String>
                     None => break,
                 }
             }
+            // `from pkg import name` reaches what `pkg.name` is, or `pkg`
+            // itself (a name its `__init__` defines): not every module
+            // `pkg` holds, which `pkg` alone would say. Only a star
+            // import names `pkg` alone.
+            let before = out.len();
             for name in names.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
                 if !name.is_empty() && name != "as" {
                     out.push(format!("{base}.{name}"));
                 }
             }
-            out.push(base);
+            if out.len() == before {
+                out.push(base);
+            }
         }
     }
     out
@@ -285,21 +304,21 @@ from ..core import (
 def f():
     from app.x import y
 ";
-        let imports = imports_of(text, Some("app.routers.items"), false);
+        let all = |_: &str| true;
+        let imports = imports_of(text, Some("app.routers.items"), false, &all);
         let crlf = imports_of(
             "x = 1  # import os\r\nimport importlib, a.b\r\n",
             None,
             false,
+            &all,
         );
         assert_eq!(crlf, ["importlib", "a.b"]);
         for name in [
             "os",
             "app.db.session",
-            "app.deps",
             "app.deps.get_db",
             "app.deps.other",
             "app.routers.sibling",
-            "app.core",
             "app.core.engine",
             "app.core.helpers",
             "app.x.y",
@@ -307,6 +326,19 @@ def f():
             assert!(imports.contains(&name.to_owned()), "{name}: {imports:?}");
         }
         assert!(!imports.contains(&"app.deps.as".to_owned()));
+        // The package alone would reach every module it holds.
+        assert!(!imports.contains(&"app.deps".to_owned()));
+        assert!(!imports.contains(&"app.routers".to_owned()));
+        assert_eq!(
+            imports_of("from app.db import *\n", None, false, &all),
+            ["app.db"]
+        );
+        let app_only = |name: &str| name.starts_with("app");
+        assert_eq!(
+            imports_of(text, Some("app.routers.items"), false, &app_only).len(),
+            imports.len() - 1,
+            "`os` is not kept"
+        );
     }
 
     #[test]
