@@ -999,6 +999,18 @@ impl Words {
             Self::Automaton(automaton) => automaton.is_match(text),
         }
     }
+
+    /// The index of each word found, leftmost first, not overlapping.
+    pub(crate) fn find_iter<'a>(&'a self, text: &'a str) -> Box<dyn Iterator<Item = usize> + 'a> {
+        match self {
+            Self::Packed(searcher) => {
+                Box::new(searcher.find_iter(text).map(|m| m.pattern().as_usize()))
+            }
+            Self::Automaton(automaton) => {
+                Box::new(automaton.find_iter(text).map(|m| m.pattern().as_usize()))
+            }
+        }
+    }
 }
 
 /// The prefilter: words without which no rule can fire.
@@ -1258,6 +1270,30 @@ mod tests {
         assert!(!project.is_imported("pkg"), "`other` is no project module");
         let sig = project.function("main.helper").expect("followed to lib");
         assert_eq!(sig.params[0].name, "session");
+    }
+
+    #[test]
+    fn the_canonical_names_reach_a_database_only_when_there_is_a_canonical_module() {
+        let user = (
+            "user.py",
+            "def f(get_session):\n    session = get_session()\n",
+        );
+        let (_dir, project) = open(&[user]);
+        project.skip_unreachable();
+        assert!(project.files[0].is_skipped(), "no canonical module");
+
+        let session = (
+            "session.py",
+            "from sqlalchemy.orm import sessionmaker\n\nasync_session_factory = sessionmaker()\n\ndef get_session():\n    return async_session_factory()\n",
+        );
+        let (_dir, project) = open(&[session, user]);
+        assert_eq!(project.canon.module.as_deref(), Some("session"));
+        project.skip_unreachable();
+        let user = project.file_by_module("user").unwrap();
+        assert!(
+            !user.is_skipped(),
+            "`get_session` names the canonical provider"
+        );
     }
 
     #[test]

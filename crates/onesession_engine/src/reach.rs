@@ -1,8 +1,9 @@
 //! Which files can reach a database at all, from their text alone.
 //!
 //! Every rule needs a name that resolves to SQLAlchemy, a driver, the
-//! configured names (`db_params`, the providers) or a project module that
-//! reaches one of those: the name heuristics (a parameter called `session`)
+//! configured names (`db_params`, the providers, and the canonical
+//! module's names when there is a canonical module) or a project module
+//! that reaches one of those: the name heuristics (a parameter called `session`)
 //! only apply in files that import such a module. So a file that holds none
 //! of the [`strong words`](strong_words) and imports no module that reaches
 //! a database cannot have a finding, however often it says "session": it
@@ -16,8 +17,11 @@ use rayon::prelude::*;
 use crate::project::{Project, ProjectFile, Words};
 use crate::settings::Settings;
 
-/// Words that put a file in reach of a database on their own.
-fn strong_words(settings: &Settings) -> Words {
+/// Words that put a file in reach of a database on their own, then (from
+/// index `.1` on) the canonical module's names, which do so only when
+/// there is a canonical module: without one, no rule resolves them (and
+/// unconfigured trees are full of unrelated `get_session`s).
+fn strong_words(settings: &Settings) -> (Words, usize) {
     let mut words: Vec<String> = [
         "sqlalchemy",
         "sqlmodel",
@@ -32,11 +36,13 @@ fn strong_words(settings: &Settings) -> Words {
     .collect();
     words.extend(settings.db_params.iter().cloned());
     words.extend(settings.db_params_providers.iter().cloned());
+    words.retain(|w| !w.is_empty());
+    let canonical_names = words.len();
     words.extend(settings.factories.iter().cloned());
     words.push(settings.context_manager.clone());
     words.push(settings.dependency.clone());
     words.retain(|w| !w.is_empty());
-    Words::new(&words)
+    (Words::new(&words), canonical_names)
 }
 
 /// What one read of a file says about its reach, kept instead of its text
@@ -44,8 +50,11 @@ fn strong_words(settings: &Settings) -> Words {
 /// file once).
 #[derive(Debug)]
 pub(crate) struct Scan {
-    /// Holds one of the [`strong words`](strong_words).
+    /// Holds one of the [`strong words`](strong_words) that reach a
+    /// database on their own.
     strong: bool,
+    /// Holds one of the canonical module's names.
+    canonical_name: bool,
     /// Says `sqlalchemy`: may build an engine or a session factory.
     pub(crate) sqlalchemy: bool,
     /// Project modules it names in `import`/`from` lines (`from a.b import
@@ -57,6 +66,8 @@ pub(crate) struct Scan {
 #[derive(Debug)]
 pub(crate) struct Scanner {
     strong: Words,
+    /// Where the canonical module's names start in `strong`.
+    canonical_names: usize,
     /// First components of the project's modules: imports of anything
     /// else (the standard library, third-party packages) cannot be in
     /// reach and are not kept.
@@ -65,8 +76,10 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub(crate) fn new<'a>(settings: &Settings, modules: impl Iterator<Item = &'a str>) -> Self {
+        let (strong, canonical_names) = strong_words(settings);
         Self {
-            strong: strong_words(settings),
+            strong,
+            canonical_names,
             roots: modules
                 .map(|m| m.split('.').next().unwrap_or(m).to_owned())
                 .collect(),
@@ -79,10 +92,21 @@ impl Scanner {
     }
 
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
-        let strong = self.strong.is_match(text);
+        let (mut strong, mut canonical_name) = (false, false);
+        for word in self.strong.find_iter(text) {
+            if word < self.canonical_names {
+                strong = true;
+            } else {
+                canonical_name = true;
+            }
+            if strong && canonical_name {
+                break;
+            }
+        }
         let imports = imports_of(text, module, is_package, &|name| self.is_project_name(name));
         Scan {
             strong,
+            canonical_name,
             // `sqlalchemy` is a strong word.
             sqlalchemy: strong && memchr::memmem::find(text.as_bytes(), b"sqlalchemy").is_some(),
             imports,
@@ -120,9 +144,13 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
     for module in project.canon.module.iter().chain(&project.canon.deprecated) {
         in_reach.insert(module);
     }
+    let canonical = project.canon.module.is_some();
     let mut reached: Vec<bool> = reach
         .iter()
-        .map(|r| r.as_ref().is_none_or(|r| r.strong))
+        .map(|r| {
+            r.as_ref()
+                .is_none_or(|r| r.strong || (canonical && r.canonical_name))
+        })
         .collect();
     for (file, reached) in project.files.iter().zip(&reached) {
         if let (true, Some(module)) = (*reached, file.module.as_deref()) {
@@ -362,6 +390,7 @@ def f():
     fn modules_imported_above_or_inside_an_imported_name_may_be_looked_up() {
         let scan = Scan {
             strong: false,
+            canonical_name: false,
             sqlalchemy: false,
             imports: vec!["app.db.session.get_session".into(), "lib".into()],
         };
