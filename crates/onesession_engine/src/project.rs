@@ -143,8 +143,12 @@ pub struct ProjectFile {
     source: OnceLock<Option<SourceText>>,
     /// xxh3 of the content as read (the cache key is made of these).
     pub hash: u64,
-    /// Size and mtime when read (`None` for stdin or when unavailable).
+    /// Size and mtime when read, taken only for the stat record (`None`
+    /// without one, for stdin, or when unavailable).
     pub stat: Option<crate::cache::Stat>,
+    /// The text came from stdin (an editor's unsaved buffer), not from the
+    /// file on disk.
+    pub from_stdin: bool,
     /// The hash came from the last run's record, not from reading.
     pub hash_from_stat: bool,
     /// Set when read for unreadable files; for the others on first use:
@@ -437,7 +441,8 @@ pub struct Inputs {
     /// `--stdin-filename` and the text read from stdin.
     pub stdin: Option<(PathBuf, String)>,
     /// What the last run recorded of each file: unchanged files are hashed
-    /// from it without being read.
+    /// from it without being read. With it (even empty) each file's size
+    /// and mtime are taken for the next record; without it, they are not.
     pub known: Option<crate::cache::FileStats>,
 }
 
@@ -877,6 +882,7 @@ impl Loader<'_> {
         let layer = self.settings.layer_of(&relative);
         let (mut stat, mut hash_from_stat) = (None, false);
         let mut scan = OnceLock::new();
+        let from_stdin = stdin_text.is_some();
         let (source, read) = match stdin_text {
             Some(text) => {
                 let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
@@ -887,9 +893,11 @@ impl Loader<'_> {
             }
             None => {
                 // The stat is taken before reading: a change made while the
-                // file is read shows as a new mtime next time.
-                stat = std::fs::metadata(&path)
-                    .ok()
+                // file is read shows as a new mtime next time. Without a
+                // record to check against or write, it is not taken.
+                stat = self
+                    .known
+                    .and_then(|_| std::fs::metadata(&path).ok())
                     .and_then(|m| crate::cache::stat_of(&m));
                 let recorded = self
                     .known
@@ -924,6 +932,7 @@ impl Loader<'_> {
             source,
             hash,
             stat,
+            from_stdin,
             hash_from_stat,
             state,
             summary: Mutex::new(None),

@@ -131,9 +131,11 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
         .files
         .par_iter()
         .map(|file| {
-            // No stat: the text came from stdin (an editor's unsaved
-            // buffer), not from the file on disk: always in reach.
-            file.stat?;
+            // What is on disk does not decide for an editor's unsaved
+            // buffer: always in reach.
+            if file.from_stdin {
+                return None;
+            }
             file.scan()
         })
         .collect();
