@@ -1,5 +1,9 @@
 //! What a transform sees of one file, and how it reports.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::mem::Discriminant;
+
 use onesession_python::ast::Expr;
 use onesession_python::{ParsedModule, SemanticModel, Suppression};
 use onesession_text::{Fix, LineIndex, TextRange};
@@ -22,6 +26,10 @@ pub struct Checker<'a> {
     findings: Vec<Finding>,
     /// `(comment offset, rule)` for every finding a comment suppressed.
     used_suppressions: Vec<(usize, &'static str)>,
+    /// [`Checker::qualified`]'s answers by expression: the transforms ask
+    /// about the same expression many times, and each answer follows
+    /// re-exports through the index.
+    qualified: RefCell<HashMap<(usize, usize, Discriminant<Expr>), Option<String>>>,
 }
 
 /// The edit that drops unused codes from a suppression comment: the whole
@@ -80,6 +88,7 @@ impl<'a> Checker<'a> {
             ignored: project.settings.ignored_for(&file.relative),
             findings: Vec::new(),
             used_suppressions: Vec::new(),
+            qualified: RefCell::default(),
         }
     }
 
@@ -277,8 +286,17 @@ impl<'a> Checker<'a> {
 
     /// The qualified name of `expr`, following re-exports in the project.
     pub fn qualified(&self, expr: &Expr) -> Option<String> {
-        let name = self.semantic.qualified_name(expr)?;
-        Some(self.project.canonicalize(&name))
+        let range = onesession_python::range_of(expr);
+        let key = (range.start, range.end, std::mem::discriminant(expr));
+        if let Some(known) = self.qualified.borrow().get(&key) {
+            return known.clone();
+        }
+        let answer = self
+            .semantic
+            .qualified_name(expr)
+            .map(|name| self.project.canonicalize(&name));
+        self.qualified.borrow_mut().insert(key, answer.clone());
+        answer
     }
 
     pub fn is_factory(&self, expr: &Expr) -> bool {
