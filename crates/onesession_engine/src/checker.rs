@@ -29,8 +29,11 @@ pub struct Checker<'a> {
     /// [`Checker::qualified`]'s answers by expression: the transforms ask
     /// about the same expression many times, and each answer follows
     /// re-exports through the index.
-    qualified: RefCell<HashMap<(usize, usize, Discriminant<Expr>), Option<String>>>,
+    qualified: RefCell<HashMap<ExprKey, Option<String>>>,
 }
+
+/// An expression by position and kind (no two expressions share both).
+type ExprKey = (usize, usize, Discriminant<Expr>);
 
 /// The edit that drops unused codes from a suppression comment: the whole
 /// comment (and the line, when it is alone) when nothing is kept.
