@@ -521,16 +521,6 @@ impl Project {
         }
     }
 
-    /// Drops the text of files the prefilter skipped (they cannot have
-    /// findings): most of a large tree's bytes need not stay in memory.
-    pub fn forget_skipped_texts(&mut self) {
-        for file in &mut self.files {
-            if file.is_skipped() {
-                file.source = OnceLock::new();
-            }
-        }
-    }
-
     /// Discovers, reads and prefilters the files (nothing is parsed yet).
     pub fn read(settings: Settings, inputs: &Inputs) -> Result<Self, EngineError> {
         init_thread_pool();

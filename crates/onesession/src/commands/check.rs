@@ -31,11 +31,11 @@ pub fn run(
         Some(hit) => hit,
         None => {
             // Files are parsed as they are checked and their syntax trees
-            // dropped after: memory follows the files in flight.
+            // (and texts, unless they have findings) dropped after: memory
+            // follows the files in flight.
             loaded.project.index()?;
             loaded.project.skip_unreachable();
             let findings = run::check(&loaded.project, &loaded.rules);
-            loaded.project.forget_skipped_texts();
             if let Some(cache) = &cache {
                 cache.store(&loaded.project, &findings);
             }
