@@ -221,21 +221,19 @@ fn syntax_and_encoding_problems_are_findings() {
 #[test]
 fn stdin_with_filename() {
     let dir = project(&[("app/db/session.py", SESSION_MODULE)]);
-    let (code, stdout, stderr) = stdout_of(
-        onesession()
-            .current_dir(dir.path())
-            .args([
-                "check",
-                "-",
-                "--stdin-filename",
-                "app/tasks/x.py",
-                "--format",
-                "json",
-            ])
-            .write_stdin(
-                "from app.db.session import async_session_factory\nasync_session_factory()\n",
-            ),
-    );
+    // An editor's unsaved buffer for app/tasks/x.py, checked with `extra`.
+    let check_buffer = |extra: &[&str]| {
+        stdout_of(
+            onesession()
+                .current_dir(dir.path())
+                .args(["check", "-", "--stdin-filename", "app/tasks/x.py"])
+                .args(extra)
+                .write_stdin(
+                    "from app.db.session import async_session_factory\nasync_session_factory()\n",
+                ),
+        )
+    };
+    let (code, stdout, stderr) = check_buffer(&["--format", "json"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.contains("\"path\": \"app/tasks/x.py\""), "{stdout}");
     assert!(stdout.contains("DB101"));
@@ -243,20 +241,7 @@ fn stdin_with_filename() {
     // What is on disk does not decide: the buffer does.
     std::fs::create_dir_all(dir.path().join("app/tasks")).unwrap();
     std::fs::write(dir.path().join("app/tasks/x.py"), "session = 1\n").unwrap();
-    let (code, stdout, stderr) = stdout_of(
-        onesession()
-            .current_dir(dir.path())
-            .args([
-                "check",
-                "--no-cache",
-                "-",
-                "--stdin-filename",
-                "app/tasks/x.py",
-            ])
-            .write_stdin(
-                "from app.db.session import async_session_factory\nasync_session_factory()\n",
-            ),
-    );
+    let (code, stdout, stderr) = check_buffer(&["--no-cache"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.contains("DB101"), "{stdout}");
 

@@ -1018,7 +1018,7 @@ pub struct Triggers(Words);
 
 impl Triggers {
     pub fn new(settings: &Settings) -> Self {
-        let mut words: Vec<String> = [
+        let mut words = crate::settings::strings(&[
             "session",
             "Session",
             "engine",
@@ -1030,10 +1030,7 @@ impl Triggers {
             "psycopg",
             "execution_options",
             "aiopg",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+        ]);
         words.extend(settings.factories.iter().cloned());
         words.extend(settings.db_params.iter().cloned());
         words.extend(settings.db_params_providers.iter().cloned());

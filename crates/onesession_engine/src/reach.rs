@@ -22,7 +22,7 @@ use crate::settings::Settings;
 /// there is a canonical module: without one, no rule resolves them (and
 /// unconfigured trees are full of unrelated `get_session`s).
 fn strong_words(settings: &Settings) -> (Words, usize) {
-    let mut words: Vec<String> = [
+    let mut words = crate::settings::strings(&[
         "sqlalchemy",
         "sqlmodel",
         "asyncpg",
@@ -30,10 +30,7 @@ fn strong_words(settings: &Settings) -> (Words, usize) {
         "aiopg",
         // A suppression comment can be unused (DB003).
         "onesession",
-    ]
-    .iter()
-    .map(|w| (*w).to_owned())
-    .collect();
+    ]);
     words.extend(settings.db_params.iter().cloned());
     words.extend(settings.db_params_providers.iter().cloned());
     words.retain(|w| !w.is_empty());

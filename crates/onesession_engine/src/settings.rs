@@ -91,7 +91,7 @@ pub struct Settings {
     pub engine: EngineSettings,
 }
 
-fn strings(values: &[&str]) -> Vec<String> {
+pub(crate) fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|s| (*s).to_owned()).collect()
 }
 
