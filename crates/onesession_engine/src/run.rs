@@ -77,10 +77,23 @@ pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
 /// Checks the given files only (requested or not), in parallel; findings
 /// are sorted by path and position. Files not parsed yet are parsed here.
 pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = files
+    // Files to parse or check are one job each: rayon's halves of the
+    // whole list would leave neighbours (a large package's modules) to one
+    // thread while the other, its half all skipped, idles.
+    let (to_check, nothing_to_check): (Vec<&FileId>, Vec<&FileId>) = files.iter().partition(|id| {
+        let file = project.file(**id);
+        !(file.is_skipped() || file.is_unreadable())
+    });
+    let mut findings: Vec<Finding> = to_check
         .par_iter()
-        .flat_map_iter(|id| check_file(project, rules, project.file(*id)))
+        .with_max_len(1)
+        .flat_map_iter(|id| check_file(project, rules, project.file(**id)))
         .collect();
+    findings.extend(
+        nothing_to_check
+            .iter()
+            .flat_map(|id| check_file(project, rules, project.file(**id))),
+    );
     findings.sort_by(|a, b| {
         let pa = &project.file(a.file).relative;
         let pb = &project.file(b.file).relative;
