@@ -313,7 +313,7 @@ pub fn audit(project: &Project, findings: &[Finding]) -> Audit {
         }
         let priority = file_findings
             .iter()
-            .map(|f| Priority::of(f.rule.id, file.layer))
+            .map(|f| Priority::of(f.rule.id, file.layer()))
             .min();
         let safe_fixable = safe.get(&file.id).copied().unwrap_or(0);
         files.push(AuditFile {
@@ -322,7 +322,7 @@ pub fn audit(project: &Project, findings: &[Finding]) -> Audit {
             path: file.relative.clone(),
             module: file.module.clone(),
             category,
-            layer: file.layer,
+            layer: file.layer(),
             status: if file_findings.is_empty() {
                 Status::Compliant
             } else {
@@ -596,18 +596,18 @@ fn categorize(project: &Project, file: &ProjectFile, facts: &Facts) -> Category 
     if module.is_some() && module == canon.module.as_deref() {
         return Category::Canonical;
     }
-    if file.layer != Layer::Script
+    if file.layer() != Layer::Script
         && module.is_some_and(|m| project.is_redundant(m) || canon.deprecated.contains(m))
     {
         return Category::RedundantSessionModule;
     }
-    if file.layer == Layer::Router || (file.layer == Layer::Other && facts.injects_session) {
+    if file.layer() == Layer::Router || (file.layer() == Layer::Other && facts.injects_session) {
         return Category::Router;
     }
     if file.relative.contains("scheduler") {
         return Category::Scheduler;
     }
-    match file.layer {
+    match file.layer() {
         Layer::Service => return Category::Service,
         Layer::Background => return Category::BackgroundTask,
         Layer::Script => return Category::Script,

@@ -76,7 +76,10 @@ impl CheckCache {
             }
             key.update(file.relative.as_bytes());
             key.update(&[u8::from(file.requested)]);
-            key.update(&file.hash.to_le_bytes());
+            match file.hash {
+                Some(hash) => key.update(&hash.to_le_bytes()),
+                None => key.update(b"\0unhashed"),
+            }
             if file.is_unreadable() {
                 key.update(b"\0unreadable");
             }
@@ -259,8 +262,8 @@ impl FileStats {
             .iter()
             .filter(|f| !f.is_unreadable())
             .filter_map(|f| {
-                let (len, mtime) = f.stat?;
-                Some((f.relative.clone(), (len, mtime, f.hash)))
+                let ((len, mtime), hash) = f.stat.zip(f.hash)?;
+                Some((f.relative.clone(), (len, mtime, hash)))
             })
             .collect();
         let record = FileStats { taken, files };

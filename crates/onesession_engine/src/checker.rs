@@ -108,7 +108,7 @@ impl<'a> Checker<'a> {
     }
 
     pub fn layer(&self) -> Layer {
-        self.file.layer
+        self.file.layer()
     }
 
     pub fn module(&self) -> Option<&'a str> {

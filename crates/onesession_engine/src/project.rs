@@ -18,7 +18,7 @@ use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
 
 static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
-use crate::settings::{Layer, Settings};
+use crate::settings::{Layer, Layers, Settings};
 
 /// Source text as read, with what must be restored when it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,9 @@ fn check_source(bytes: &[u8]) -> Result<&str, ReadProblem> {
     if let Some(offset) = memchr::memchr(0, bytes) {
         return Err(ReadProblem::NulByte { offset });
     }
-    match std::str::from_utf8(&bytes[skip..]) {
+    // simdutf8 validates several times faster than std; its `compat`
+    // flavour still says where the first bad byte is.
+    match simdutf8::compat::from_utf8(&bytes[skip..]) {
         Ok(text) => Ok(text),
         Err(e) => Err(ReadProblem::NotUtf8 {
             offset: e.valid_up_to() + skip,
@@ -87,11 +89,16 @@ fn check_source(bytes: &[u8]) -> Result<&str, ReadProblem> {
     }
 }
 
-/// Reads a file into a reused per-thread buffer and returns the content
-/// hash and its [`Scan`] or, when the bytes are not Python source, why:
-/// the text itself is read again only when it is needed (a cache hit
-/// needs the text of the files it reports on, not of the tree).
-fn hash_file(path: &Path, scan: impl FnOnce(&str) -> Scan) -> Result<(u64, Scan), ReadProblem> {
+/// Reads a file into a reused per-thread buffer and returns its [`Scan`]
+/// and, when `hash` asks for it, the content hash or, when the bytes are
+/// not Python source, why: the text itself is read again only when it is
+/// needed (a cache hit needs the text of the files it reports on, not of
+/// the tree).
+fn hash_file(
+    path: &Path,
+    hash: bool,
+    scan: impl FnOnce(&str) -> Scan,
+) -> Result<(Option<u64>, Scan), ReadProblem> {
     use std::io::Read;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -99,11 +106,15 @@ fn hash_file(path: &Path, scan: impl FnOnce(&str) -> Scan) -> Result<(u64, Scan)
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         buffer.clear();
+        // Through `take`, which hides the file's size: `File::read_to_end`
+        // would stat and seek every file (two syscalls each) to size a
+        // buffer that is reused and already large.
         std::fs::File::open(path)
-            .and_then(|mut file| file.read_to_end(&mut buffer))
+            .and_then(|file| file.take(u64::MAX).read_to_end(&mut buffer))
             .map_err(|e| ReadProblem::Io(io_reason(&e)))?;
         let text = check_source(&buffer)?;
-        Ok((xxhash_rust::xxh3::xxh3_64(&buffer), scan(text)))
+        let hash = hash.then(|| xxhash_rust::xxh3::xxh3_64(&buffer));
+        Ok((hash, scan(text)))
     })
 }
 
@@ -136,13 +147,16 @@ pub struct ProjectFile {
     /// Dotted module name from the source roots.
     pub module: Option<String>,
     pub is_package: bool,
-    pub layer: Layer,
+    /// Decided when first asked (most files of a large tree are never
+    /// checked): see [`ProjectFile::layer`].
+    layer: OnceLock<Layer>,
     /// Inside the paths the user asked about: findings are reported here.
     pub requested: bool,
     /// Read on first use (see [`hash_file`]); `None` when unreadable.
     source: OnceLock<Option<SourceText>>,
-    /// xxh3 of the content as read (the cache key is made of these).
-    pub hash: u64,
+    /// xxh3 of the content as read (the cache key is made of these), taken
+    /// only when a cache is in use (with a stat record: see [`Inputs`]).
+    pub hash: Option<u64>,
     /// Size and mtime when read, taken only for the stat record (`None`
     /// without one, for stdin, or when unavailable).
     pub stat: Option<crate::cache::Stat>,
@@ -162,11 +176,25 @@ pub struct ProjectFile {
     /// Made when the file is read to be hashed, else on first use;
     /// `None` when unreadable.
     scan: OnceLock<Option<Scan>>,
-    triggers: Arc<Triggers>,
-    scanner: Arc<Scanner>,
+    shared: Arc<Shared>,
+}
+
+/// What every file of a project consults, made once per project.
+#[derive(Debug)]
+struct Shared {
+    triggers: Triggers,
+    scanner: Scanner,
+    layers: Layers,
 }
 
 impl ProjectFile {
+    /// The layer of the backend the file belongs to, from its path.
+    pub fn layer(&self) -> Layer {
+        *self
+            .layer
+            .get_or_init(|| self.shared.layers.of(&self.relative))
+    }
+
     /// Prefilters and parses the file on first use, and keeps the result
     /// (thread-safe: once, whoever asks).
     pub fn state(&self) -> &FileState {
@@ -179,11 +207,11 @@ impl ProjectFile {
 
     /// Parses `text` when it holds a trigger word.
     fn analyse(&self, text: &str) -> FileState {
-        if !self.triggers.admits(text) {
+        if !self.shared.triggers.admits(text) {
             return FileState::Skipped;
         }
         parse_file(text, self.module.as_deref(), self.is_package, &|call| {
-            self.scanner.is_project_name(call) || is_one_of(call, SESSION_CLASSES)
+            self.shared.scanner.is_project_name(call) || is_one_of(call, SESSION_CLASSES)
         })
     }
 
@@ -316,12 +344,15 @@ impl ProjectFile {
         self.scan
             .get_or_init(|| {
                 let scan = |text: &str| {
-                    self.scanner
+                    self.shared
+                        .scanner
                         .scan(text, self.module.as_deref(), self.is_package)
                 };
                 match self.source.get() {
                     Some(source) => source.as_ref().map(|s| scan(&s.text)),
-                    None => hash_file(&self.path, scan).ok().map(|(_, scan)| scan),
+                    None => hash_file(&self.path, false, scan)
+                        .ok()
+                        .map(|(_, scan)| scan),
                 }
             })
             .as_ref()
@@ -441,8 +472,9 @@ pub struct Inputs {
     /// `--stdin-filename` and the text read from stdin.
     pub stdin: Option<(PathBuf, String)>,
     /// What the last run recorded of each file: unchanged files are hashed
-    /// from it without being read. With it (even empty) each file's size
-    /// and mtime are taken for the next record; without it, they are not.
+    /// from it without being read. With it (even empty) each file's size,
+    /// mtime and content hash are taken, for the next record and the cache
+    /// key; without it (no cache), they are not.
     pub known: Option<crate::cache::FileStats>,
 }
 
@@ -543,11 +575,14 @@ impl Project {
             .collect();
         let loader = Loader {
             settings: &settings,
-            triggers: Arc::new(Triggers::new(&settings)),
-            scanner: Arc::new(Scanner::new(
-                &settings,
-                names.iter().flatten().map(|(name, _)| name.as_str()),
-            )),
+            shared: Arc::new(Shared {
+                triggers: Triggers::new(&settings),
+                scanner: Scanner::new(
+                    &settings,
+                    names.iter().flatten().map(|(name, _)| name.as_str()),
+                ),
+                layers: settings.layers.clone(),
+            }),
             known: inputs.known.as_ref(),
         };
         let files: Vec<ProjectFile> = discovered
@@ -622,12 +657,14 @@ impl Project {
             file.state = OnceLock::new();
             file.summary = Mutex::new(None);
             file.scan = OnceLock::new();
-            let mut hash = xxhash_rust::xxh3::Xxh3::new();
-            if bom {
-                hash.update(&[0xEF, 0xBB, 0xBF]);
+            if file.hash.is_some() {
+                let mut hash = xxhash_rust::xxh3::Xxh3::new();
+                if bom {
+                    hash.update(&[0xEF, 0xBB, 0xBF]);
+                }
+                hash.update(source.text.as_bytes());
+                file.hash = Some(hash.digest());
             }
-            hash.update(source.text.as_bytes());
-            file.hash = hash.digest();
             file.source = OnceLock::from(Some(source));
         }
         self.imported = OnceLock::new();
@@ -850,8 +887,7 @@ impl Project {
 /// What reading a file needs besides the file.
 struct Loader<'a> {
     settings: &'a Settings,
-    triggers: Arc<Triggers>,
-    scanner: Arc<Scanner>,
+    shared: Arc<Shared>,
     known: Option<&'a crate::cache::FileStats>,
 }
 
@@ -869,13 +905,14 @@ impl Loader<'_> {
             Some((module, is_package)) => (Some(module), is_package),
             None => (None, false),
         };
-        let layer = self.settings.layer_of(&relative);
         let (mut stat, mut hash_from_stat) = (None, false);
         let mut scan = OnceLock::new();
         let from_stdin = stdin_text.is_some();
         let (source, read) = match stdin_text {
             Some(text) => {
-                let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+                let hash = self
+                    .known
+                    .map(|_| xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
                 match decode_source(text.into_bytes()) {
                     Ok(source) => (OnceLock::from(Some(source)), Ok(hash)),
                     Err(problem) => (OnceLock::from(None), Err(problem)),
@@ -895,9 +932,11 @@ impl Loader<'_> {
                     .and_then(|(k, s)| k.hash_of(&relative, s));
                 hash_from_stat = recorded.is_some();
                 let read = match recorded {
-                    Some(hash) => Ok(hash),
-                    None => hash_file(&path, |text| {
-                        self.scanner.scan(text, module.as_deref(), is_package)
+                    Some(hash) => Ok(Some(hash)),
+                    None => hash_file(&path, self.known.is_some(), |text| {
+                        self.shared
+                            .scanner
+                            .scan(text, module.as_deref(), is_package)
                     })
                     .map(|(hash, made)| {
                         scan = OnceLock::from(Some(made));
@@ -909,7 +948,7 @@ impl Loader<'_> {
         };
         let (state, hash) = match read {
             Ok(hash) => (OnceLock::new(), hash),
-            Err(problem) => (OnceLock::from(FileState::Unreadable(problem)), 0),
+            Err(problem) => (OnceLock::from(FileState::Unreadable(problem)), None),
         };
         ProjectFile {
             id,
@@ -917,7 +956,7 @@ impl Loader<'_> {
             relative,
             module,
             is_package,
-            layer,
+            layer: OnceLock::new(),
             requested: found.requested,
             source,
             hash,
@@ -927,8 +966,7 @@ impl Loader<'_> {
             state,
             summary: Mutex::new(None),
             scan,
-            triggers: Arc::clone(&self.triggers),
-            scanner: Arc::clone(&self.scanner),
+            shared: Arc::clone(&self.shared),
         }
     }
 }
@@ -1232,6 +1270,57 @@ mod tests {
         };
         let project = Project::open(settings, &inputs).unwrap();
         (dir, project)
+    }
+
+    #[test]
+    fn content_is_hashed_and_stat_taken_only_for_a_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.py"), "import os\n").unwrap();
+        let settings = || Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+        let mut inputs = Inputs {
+            paths: vec![root.clone()],
+            ..Inputs::default()
+        };
+        let uncached = Project::open(settings(), &inputs).unwrap();
+        assert_eq!(
+            (uncached.files[0].hash, uncached.files[0].stat),
+            (None, None)
+        );
+        inputs.known = Some(crate::cache::FileStats::default());
+        let cached = Project::open(settings(), &inputs).unwrap();
+        assert_eq!(
+            cached.files[0].hash,
+            Some(xxhash_rust::xxh3::xxh3_64(b"import os\n"))
+        );
+        assert!(cached.files[0].stat.is_some());
+    }
+
+    #[test]
+    fn the_layer_is_decided_from_the_path_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("app/routers")).unwrap();
+        std::fs::write(root.join("app/routers/items.py"), "x = 1\n").unwrap();
+        std::fs::write(root.join("app/models.py"), "x = 1\n").unwrap();
+        let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+        let inputs = Inputs {
+            paths: vec![root],
+            ..Inputs::default()
+        };
+        let project = Project::open(settings, &inputs).unwrap();
+        let layers: Vec<(&str, Layer)> = project
+            .files
+            .iter()
+            .map(|f| (f.relative.as_str(), f.layer()))
+            .collect();
+        assert_eq!(
+            layers,
+            [
+                ("app/models.py", Layer::Other),
+                ("app/routers/items.py", Layer::Router)
+            ]
+        );
     }
 
     #[test]

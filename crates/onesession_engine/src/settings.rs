@@ -86,9 +86,24 @@ pub struct Settings {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub per_file_ignores: Vec<(Globs, Vec<String>)>,
-    pub layers: Vec<(Layer, Globs)>,
+    pub layers: Layers,
     pub deprecated: BTreeMap<String, Deprecated>,
     pub engine: EngineSettings,
+}
+
+/// Each layer's globs, first match wins; cheap to clone (every project
+/// file keeps a handle, to decide its layer when first asked).
+#[derive(Debug, Clone)]
+pub struct Layers(std::sync::Arc<[(Layer, Globs)]>);
+
+impl Layers {
+    /// `relative` is `/`-separated and relative to the root.
+    pub fn of(&self, relative: &str) -> Layer {
+        self.0
+            .iter()
+            .find(|(_, globs)| globs.is_match(relative))
+            .map_or(Layer::Other, |(layer, _)| *layer)
+    }
 }
 
 pub(crate) fn strings(values: &[&str]) -> Vec<String> {
@@ -153,7 +168,7 @@ impl Settings {
                 &key(&format!("layers.{name}")),
             )
         };
-        let layers = vec![
+        let layers = Layers(std::sync::Arc::new([
             (
                 Layer::Router,
                 layer_globs(
@@ -205,7 +220,7 @@ impl Settings {
                     "scripts",
                 )?,
             ),
-        ];
+        ]));
 
         let canonical_module = raw.canonical_module;
         let deprecated = raw
@@ -325,10 +340,7 @@ impl Settings {
 
     /// `relative` is `/`-separated and relative to the root.
     pub fn layer_of(&self, relative: &str) -> Layer {
-        self.layers
-            .iter()
-            .find(|(_, globs)| globs.is_match(relative))
-            .map_or(Layer::Other, |(layer, _)| *layer)
+        self.layers.of(relative)
     }
 
     pub fn is_excluded(&self, relative: &str) -> bool {

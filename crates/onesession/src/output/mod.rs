@@ -53,7 +53,7 @@ pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<R
                 end_line: end.line,
                 end_column: end.column,
                 message: &finding.message,
-                layer: file.layer.as_str(),
+                layer: file.layer().as_str(),
                 fix: finding.applicability().to_string(),
             }
         })
