@@ -456,7 +456,7 @@ pub struct Project {
     pub canon: Canon,
     /// Dotted module name → its file (summaries are read from the file's
     /// analysis, so an index lookup parses at most that one file).
-    modules: HashMap<String, FileId>,
+    modules: rustc_hash::FxHashMap<String, FileId>,
     /// Made from every file's scan on first use.
     imported: OnceLock<ModuleSet>,
     /// What the user may want to know (what was detected, what is off).
