@@ -548,7 +548,13 @@ impl Project {
     /// Skips the files that cannot reach a database (see [`crate::reach`]),
     /// so checking parses only what can have findings.
     pub fn skip_unreachable(&self) {
-        for file in crate::reach::unreachable(self) {
+        // Checking asks every parsed file whether it is imported: the set
+        // that answers is built meanwhile, not by the first check.
+        let (unreachable, _) = rayon::join(
+            || crate::reach::unreachable(self),
+            || self.imported_modules(),
+        );
+        for file in unreachable {
             file.mark_skipped();
         }
     }
@@ -639,12 +645,12 @@ impl Project {
     pub fn is_imported(&self, module: &str) -> bool {
         self.canon.module.as_deref() == Some(module)
             || self.canon.deprecated.contains(module)
-            || self
-                .imported
-                .get_or_init(|| {
-                    crate::reach::imported(self.files.iter().filter_map(ProjectFile::scan))
-                })
-                .touches(module)
+            || self.imported_modules().touches(module)
+    }
+
+    fn imported_modules(&self) -> &ModuleSet {
+        self.imported
+            .get_or_init(|| crate::reach::imported(self.files.iter().filter_map(ProjectFile::scan)))
     }
 
     /// Replaces a file's text and re-analyses it (fix rounds), then

@@ -155,21 +155,25 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
             in_reach.insert(module);
         }
     }
+    // Each round asks every file not reached yet, in parallel, then adds
+    // the ones that import a module in reach (as many rounds as the
+    // longest import chain to a database: two on mixed).
     loop {
-        let mut grew = false;
-        for (i, file) in project.files.iter().enumerate() {
-            let Some(r) = &reach[i] else { continue };
-            if reached[i] || !r.imports.iter().any(|t| in_reach.touches(t)) {
-                continue;
-            }
+        let found: Vec<usize> = (0..reach.len())
+            .into_par_iter()
+            .filter(|&i| {
+                !reached[i]
+                    && reach[i].is_some_and(|r| r.imports.iter().any(|t| in_reach.touches(t)))
+            })
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        for i in found {
             reached[i] = true;
-            grew = true;
-            if let Some(module) = file.module.as_deref() {
+            if let Some(module) = project.files[i].module.as_deref() {
                 in_reach.insert(module);
             }
-        }
-        if !grew {
-            break;
         }
     }
     project
@@ -192,11 +196,18 @@ pub(crate) struct ModuleSet {
 
 impl ModuleSet {
     fn insert(&mut self, module: &str) {
-        if !self.modules.insert(module.to_owned()) {
+        // Most names come again and again (every import of a module):
+        // look before copying, and stop at a package already there (the
+        // ones above it are there too).
+        if self.modules.contains(module) {
             return;
         }
+        self.modules.insert(module.to_owned());
         let mut prefix = module;
         while let Some((parent, _)) = prefix.rsplit_once('.') {
+            if self.packages.contains(parent) {
+                break;
+            }
             self.packages.insert(parent.to_owned());
             prefix = parent;
         }
