@@ -1,7 +1,7 @@
 //! What a transform sees of one file, and how it reports.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::mem::Discriminant;
 
 use onesession_python::ast::Expr;
@@ -29,7 +29,7 @@ pub struct Checker<'a> {
     /// [`Checker::qualified`]'s answers by expression: the transforms ask
     /// about the same expression many times, and each answer follows
     /// re-exports through the index.
-    qualified: RefCell<HashMap<ExprKey, Option<String>>>,
+    qualified: RefCell<FxHashMap<ExprKey, Option<String>>>,
 }
 
 /// An expression by position and kind (no two expressions share both).

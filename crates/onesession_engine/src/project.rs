@@ -2,7 +2,9 @@
 //! index cross-file rules need, and the canonical names every rule
 //! compares against.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
@@ -393,13 +395,14 @@ pub struct Canon {
     pub deprecated: BTreeSet<String>,
 }
 
-/// What the index keeps of one module.
+/// What the index keeps of one module (Fx-hashed maps: looked up for
+/// every name the checks resolve).
 #[derive(Debug, Default, Clone)]
 pub struct ModuleSummary {
     /// Module-level imports: local name → qualified target.
-    pub imports: HashMap<String, String>,
+    pub imports: FxHashMap<String, String>,
     /// Module-level functions and methods (`Class.method`).
-    pub functions: HashMap<String, Arc<FunctionSig>>,
+    pub functions: FxHashMap<String, Arc<FunctionSig>>,
     /// Module-level names bound to `sessionmaker(...)` calls.
     pub session_factories: Vec<String>,
     /// Module-level names bound to `create_engine(...)` calls.
@@ -408,7 +411,7 @@ pub struct ModuleSummary {
     pub builds_engine_or_factory: bool,
     /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
     pub warns_deprecated: bool,
-    pub defined_names: HashSet<String>,
+    pub defined_names: FxHashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -456,7 +459,7 @@ pub struct Project {
     pub canon: Canon,
     /// Dotted module name → its file (summaries are read from the file's
     /// analysis, so an index lookup parses at most that one file).
-    modules: rustc_hash::FxHashMap<String, FileId>,
+    modules: FxHashMap<String, FileId>,
     /// Made from every file's scan on first use.
     imported: OnceLock<ModuleSet>,
     /// What the user may want to know (what was detected, what is off).

@@ -8,7 +8,7 @@
 //! when the use comes first (a function body referring to a module name
 //! defined further down).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use onesession_text::TextRange;
 use rustpython_parser::ast::{self, Arguments, Expr, ExprContext, Stmt};
@@ -39,7 +39,7 @@ pub struct Scope {
     /// The whole defining statement (for functions: the `def`).
     pub node_range: TextRange,
     pub parent: Option<ScopeId>,
-    bindings: HashMap<String, Vec<BindingId>>,
+    bindings: FxHashMap<String, Vec<BindingId>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,14 +82,14 @@ pub struct SemanticModel {
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     /// Name loads by start offset → what they resolve to.
-    references: HashMap<usize, BindingId>,
+    references: FxHashMap<usize, BindingId>,
     /// Per binding, the ranges of the loads that resolve to it.
     uses: Vec<Vec<TextRange>>,
     /// The scopes (but the module) sorted for [`SemanticModel::scope_at`],
     /// or `None` when their ranges are not nested (linear scan then).
     scope_index: Option<Vec<IndexedScope>>,
     /// The first binding starting at each offset.
-    binding_starts: HashMap<usize, BindingId>,
+    binding_starts: FxHashMap<usize, BindingId>,
 }
 
 /// A scope range in [`SemanticModel::scope_index`]: sorted by start (then
@@ -149,13 +149,13 @@ impl SemanticModel {
                     range: 0..source_len,
                     node_range: 0..source_len,
                     parent: None,
-                    bindings: HashMap::new(),
+                    bindings: FxHashMap::default(),
                 }],
                 bindings: Vec::new(),
-                references: HashMap::new(),
+                references: FxHashMap::default(),
                 uses: Vec::new(),
                 scope_index: None,
-                binding_starts: HashMap::new(),
+                binding_starts: FxHashMap::default(),
             },
             package: package_of(module, is_package),
             current: ScopeId(0),
@@ -374,7 +374,7 @@ impl Builder {
             range,
             node_range,
             parent: Some(self.current),
-            bindings: HashMap::new(),
+            bindings: FxHashMap::default(),
         });
         self.current = id;
         id
