@@ -5,7 +5,7 @@ use std::fmt;
 
 use onesession_text::TextRange;
 use rustpython_parser::ast::{Mod, Suite};
-use rustpython_parser::lexer::{lex, LexResult};
+use rustpython_parser::lexer::lex;
 use rustpython_parser::{parse_tokens, Mode, Tok};
 
 use crate::mask::mask_py312;
@@ -82,25 +82,22 @@ pub fn parse_module(source: &str) -> Result<ParsedModule, SyntaxError> {
 type Comments = Vec<(TextRange, String)>;
 
 fn parse_text(source: &str) -> Result<(Suite, Comments), SyntaxError> {
+    // Tokens stream from the lexer into the parser (collecting them first
+    // copied every token once more), and comments are taken on the way.
     // After an error the lexer repeats it forever: stop at the first one
     // (the parser reports it).
-    let mut tokens: Vec<LexResult> = Vec::new();
-    for token in lex(source, Mode::Module) {
-        let failed = token.is_err();
-        tokens.push(token);
-        if failed {
-            break;
-        }
-    }
     let mut comments = Vec::new();
-    for (tok, range) in tokens.iter().flatten() {
-        if let Tok::Comment(text) = tok {
-            comments.push((
-                range.start().to_usize()..range.end().to_usize(),
-                text.clone(),
-            ));
-        }
-    }
+    let mut failed = false;
+    let tokens = lex(source, Mode::Module)
+        .take_while(|token| !std::mem::replace(&mut failed, token.is_err()))
+        .inspect(|token| {
+            if let Ok((Tok::Comment(text), range)) = token {
+                comments.push((
+                    range.start().to_usize()..range.end().to_usize(),
+                    text.clone(),
+                ));
+            }
+        });
     match parse_tokens(tokens, Mode::Module, "<module>") {
         Ok(Mod::Module(module)) => Ok((module.body, comments)),
         Ok(_) => Err(SyntaxError {
