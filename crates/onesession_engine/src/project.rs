@@ -1046,15 +1046,23 @@ impl Words {
         }
     }
 
-    /// The index of each word found, leftmost first, not overlapping.
-    pub(crate) fn find_iter<'a>(&'a self, text: &'a str) -> Box<dyn Iterator<Item = usize> + 'a> {
+    /// Each word found (its index in the list, where it starts), leftmost
+    /// first, not overlapping.
+    pub(crate) fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> Box<dyn Iterator<Item = (usize, usize)> + 'a> {
         match self {
-            Self::Packed(searcher) => {
-                Box::new(searcher.find_iter(text).map(|m| m.pattern().as_usize()))
-            }
-            Self::Automaton(automaton) => {
-                Box::new(automaton.find_iter(text).map(|m| m.pattern().as_usize()))
-            }
+            Self::Packed(searcher) => Box::new(
+                searcher
+                    .find_iter(text)
+                    .map(|m| (m.pattern().as_usize(), m.start())),
+            ),
+            Self::Automaton(automaton) => Box::new(
+                automaton
+                    .find_iter(text)
+                    .map(|m| (m.pattern().as_usize(), m.start())),
+            ),
         }
     }
 }

@@ -19,8 +19,10 @@ use crate::settings::Settings;
 /// Words that put a file in reach of a database on their own, then (from
 /// index `.1` on) the canonical module's names, which do so only when
 /// there is a canonical module: without one, no rule resolves them (and
-/// unconfigured trees are full of unrelated `get_session`s).
-fn strong_words(settings: &Settings) -> (Words, usize) {
+/// unconfigured trees are full of unrelated `get_session`s). Last comes
+/// `import`, so one pass over a file finds both its words and its import
+/// lines.
+fn strong_words(settings: &Settings) -> (Words, usize, usize) {
     let mut words = crate::settings::strings(&[
         "sqlalchemy",
         "sqlmodel",
@@ -38,7 +40,9 @@ fn strong_words(settings: &Settings) -> (Words, usize) {
     words.push(settings.context_manager.clone());
     words.push(settings.dependency.clone());
     words.retain(|w| !w.is_empty());
-    (Words::new(&words), canonical_names)
+    let import = words.len();
+    words.push("import".to_owned());
+    (Words::new(&words), canonical_names, import)
 }
 
 /// What one read of a file says about its reach, kept instead of its text
@@ -61,9 +65,12 @@ pub(crate) struct Scan {
 /// Scans files for their reach; made once per project.
 #[derive(Debug)]
 pub(crate) struct Scanner {
-    strong: Words,
-    /// Where the canonical module's names start in `strong`.
+    /// The strong words, the canonical module's names and `import`.
+    words: Words,
+    /// Where the canonical module's names start in `words`.
     canonical_names: usize,
+    /// Where `import` is in `words`.
+    import: usize,
     /// First components of the project's modules: imports of anything
     /// else (the standard library, third-party packages) cannot be in
     /// reach and are not kept.
@@ -72,10 +79,11 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub(crate) fn new<'a>(settings: &Settings, modules: impl Iterator<Item = &'a str>) -> Self {
-        let (strong, canonical_names) = strong_words(settings);
+        let (words, canonical_names, import) = strong_words(settings);
         Self {
-            strong,
+            words,
             canonical_names,
+            import,
             roots: modules
                 .map(|m| m.split('.').next().unwrap_or(m).to_owned())
                 .collect(),
@@ -89,17 +97,19 @@ impl Scanner {
 
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
         let (mut strong, mut canonical_name) = (false, false);
-        for word in self.strong.find_iter(text) {
-            if word < self.canonical_names {
+        let mut import_hits = Vec::new();
+        for (word, start) in self.words.find_iter(text) {
+            if word == self.import {
+                import_hits.push(start);
+            } else if word < self.canonical_names {
                 strong = true;
             } else {
                 canonical_name = true;
             }
-            if strong && canonical_name {
-                break;
-            }
         }
-        let imports = imports_of(text, module, is_package, &|name| self.is_project_name(name));
+        let imports = imports_of(text, import_hits, module, is_package, &|name| {
+            self.is_project_name(name)
+        });
         Scan {
             strong,
             canonical_name,
@@ -235,12 +245,13 @@ impl ModuleSet {
 
 /// The dotted names a file's `import`/`from` lines name that `keeps` keeps
 /// (asked before anything is copied: most imports are of other packages),
-/// relative imports resolved against `module`. Jumps from one `import` to
-/// the next (most lines hold none) and reads the line around it only as
+/// relative imports resolved against `module`. Jumps from one `import`
+/// (`import_hits`, ascending) to the next (most lines hold none) and reads the line around it only as
 /// far as it must: an absolute `from` of another package is dropped on
 /// its first word.
 fn imports_of(
     text: &str,
+    import_hits: impl IntoIterator<Item = usize>,
     module: Option<&str>,
     is_package: bool,
     keeps: &dyn Fn(&str) -> bool,
@@ -251,7 +262,7 @@ fn imports_of(
     let mut out = Vec::new();
     // Where the lines already read end: a hit inside them is not a new line.
     let mut read_up_to = 0;
-    for hit in IMPORT.find_iter(bytes) {
+    for hit in import_hits {
         if hit < read_up_to {
             continue;
         }
@@ -312,11 +323,6 @@ fn imports_of(
     out
 }
 
-/// Built once: `memmem::find_iter` with a bare needle would rebuild its
-/// searcher for every file.
-static IMPORT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("import"));
-
 /// `from ..x import` seen from `module`: the absolute module name.
 fn resolve(from: &str, module: Option<&str>, is_package: bool) -> Option<String> {
     let dots = from.len() - from.trim_start_matches('.').len();
@@ -342,6 +348,38 @@ fn resolve(from: &str, module: Option<&str>, is_package: bool) -> Option<String>
 mod tests {
     use super::*;
 
+    /// `imports_of` with every `import` in `text` as a hit.
+    fn imports_in(
+        text: &str,
+        module: Option<&str>,
+        is_package: bool,
+        keeps: &dyn Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let hits = memchr::memmem::find_iter(text.as_bytes(), "import");
+        imports_of(text, hits, module, is_package, keeps)
+    }
+
+    #[test]
+    fn one_scan_finds_the_words_and_the_imports() {
+        let settings = Settings::resolve(
+            std::path::PathBuf::from("/nonexistent"),
+            None,
+            crate::config::RawConfig::default(),
+        )
+        .unwrap();
+        let scanner = Scanner::new(&settings, ["app.db.session", "app.routers"].into_iter());
+        let scan = scanner.scan(
+            "import os\nfrom app.db.session import get_session\nimport sqlalchemy\n",
+            Some("app.routers"),
+            false,
+        );
+        assert!(scan.strong && scan.sqlalchemy && scan.canonical_name);
+        assert_eq!(scan.imports, ["app.db.session.get_session"]);
+        let plain = scanner.scan("from .x import y\n", Some("app.routers.z"), false);
+        assert!(!plain.strong && !plain.canonical_name && !plain.sqlalchemy);
+        assert_eq!(plain.imports, ["app.routers.x.y"]);
+    }
+
     #[test]
     fn reads_imports_of_every_shape() {
         let text = "\
@@ -356,8 +394,8 @@ def f():
     from app.x import y
 ";
         let all = |_: &str| true;
-        let imports = imports_of(text, Some("app.routers.items"), false, &all);
-        let crlf = imports_of(
+        let imports = imports_in(text, Some("app.routers.items"), false, &all);
+        let crlf = imports_in(
             "x = 1  # import os\r\nimport importlib, a.b\r\n",
             None,
             false,
@@ -381,12 +419,12 @@ def f():
         assert!(!imports.contains(&"app.deps".to_owned()));
         assert!(!imports.contains(&"app.routers".to_owned()));
         assert_eq!(
-            imports_of("from app.db import *\n", None, false, &all),
+            imports_in("from app.db import *\n", None, false, &all),
             ["app.db"]
         );
         let app_only = |name: &str| name.starts_with("app");
         assert_eq!(
-            imports_of(text, Some("app.routers.items"), false, &app_only).len(),
+            imports_in(text, Some("app.routers.items"), false, &app_only).len(),
             imports.len() - 1,
             "`os` is not kept"
         );
