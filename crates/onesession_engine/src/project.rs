@@ -96,7 +96,7 @@ fn check_source(bytes: &[u8]) -> Result<&str, ReadProblem> {
 /// not Python source, why: the text itself is read again only when it is
 /// needed (a cache hit needs the text of the files it reports on, not of
 /// the tree).
-fn hash_file(
+fn read_file(
     path: &Path,
     hash: bool,
     scan: impl FnOnce(&str) -> Scan,
@@ -154,7 +154,7 @@ pub struct ProjectFile {
     layer: OnceLock<Layer>,
     /// Inside the paths the user asked about: findings are reported here.
     pub requested: bool,
-    /// Read on first use (see [`hash_file`]); `None` when unreadable.
+    /// Read on first use (see [`read_file`]); `None` when unreadable.
     source: OnceLock<Option<SourceText>>,
     /// xxh3 of the content as read (the cache key is made of these), taken
     /// only when a cache is in use (with a stat record: see [`Inputs`]).
@@ -352,7 +352,7 @@ impl ProjectFile {
                 };
                 match self.source.get() {
                     Some(source) => source.as_ref().map(|s| scan(&s.text)),
-                    None => hash_file(&self.path, false, scan)
+                    None => read_file(&self.path, false, scan)
                         .ok()
                         .map(|(_, scan)| scan),
                 }
@@ -942,7 +942,7 @@ impl Loader<'_> {
                 hash_from_stat = recorded.is_some();
                 let read = match recorded {
                     Some(hash) => Ok(Some(hash)),
-                    None => hash_file(&path, self.known.is_some(), |text| {
+                    None => read_file(&path, self.known.is_some(), |text| {
                         self.shared
                             .scanner
                             .scan(text, module.as_deref(), is_package)

@@ -246,9 +246,9 @@ impl ModuleSet {
 /// The dotted names a file's `import`/`from` lines name that `keeps` keeps
 /// (asked before anything is copied: most imports are of other packages),
 /// relative imports resolved against `module`. Jumps from one `import`
-/// (`import_hits`, ascending) to the next (most lines hold none) and reads the line around it only as
-/// far as it must: an absolute `from` of another package is dropped on
-/// its first word.
+/// (`import_hits`, ascending) to the next (most lines hold none) and reads
+/// the line around it only as far as it must: an absolute `from` of
+/// another package is dropped on its first word.
 fn imports_of(
     text: &str,
     import_hits: impl IntoIterator<Item = usize>,

@@ -338,11 +338,6 @@ impl Settings {
         }
     }
 
-    /// `relative` is `/`-separated and relative to the root.
-    pub fn layer_of(&self, relative: &str) -> Layer {
-        self.layers.of(relative)
-    }
-
     pub fn is_excluded(&self, relative: &str) -> bool {
         self.exclude.is_match(relative)
     }
@@ -433,11 +428,11 @@ mod tests {
     #[test]
     fn default_layers_and_excludes() {
         let s = settings();
-        assert_eq!(s.layer_of("app/routers/items.py"), Layer::Router);
-        assert_eq!(s.layer_of("app/services/billing.py"), Layer::Service);
-        assert_eq!(s.layer_of("app/tasks/cleanup.py"), Layer::Background);
-        assert_eq!(s.layer_of("scripts/backfill.py"), Layer::Script);
-        assert_eq!(s.layer_of("app/models/user.py"), Layer::Other);
+        assert_eq!(s.layers.of("app/routers/items.py"), Layer::Router);
+        assert_eq!(s.layers.of("app/services/billing.py"), Layer::Service);
+        assert_eq!(s.layers.of("app/tasks/cleanup.py"), Layer::Background);
+        assert_eq!(s.layers.of("scripts/backfill.py"), Layer::Script);
+        assert_eq!(s.layers.of("app/models/user.py"), Layer::Other);
         assert!(s.is_excluded("migrations/env.py"));
         assert!(s.is_excluded("backend/alembic/env.py"));
         assert!(!s.is_excluded("app/db/session.py"));
