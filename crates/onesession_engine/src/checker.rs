@@ -1,8 +1,9 @@
 //! What a transform sees of one file, and how it reports.
 
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::mem::Discriminant;
+
+use rustc_hash::FxHashMap;
 
 use onesession_python::ast::Expr;
 use onesession_python::{ParsedModule, SemanticModel, Suppression};

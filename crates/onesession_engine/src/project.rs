@@ -221,14 +221,15 @@ impl ProjectFile {
     /// are, else ones made for this call and dropped after it, so checking
     /// a tree holds the syntax trees and texts of the files in flight, not
     /// of the tree. What stays: a state without a tree; the summary when
-    /// `keep_summary` (a module that others import: the index will look
-    /// it up; while `f` runs it is there anyway, since checking a module
-    /// looks its own summary up); the text when `keep_text` says so of the
+    /// `keep_summary()` says so, asked only when a summary was made (a
+    /// module that others import: the index will look it up; while `f`
+    /// runs it is there anyway, since checking a module looks its own
+    /// summary up); the text when `keep_text` says so of the
     /// result (a file with findings: the report quotes it, and its ranges
     /// must fit the text they were found in).
     pub fn with_state<R>(
         &self,
-        keep_summary: bool,
+        keep_summary: impl FnOnce() -> bool,
         f: impl FnOnce(&FileState, &str) -> R,
         keep_text: impl FnOnce(&R) -> bool,
     ) -> R {
@@ -255,7 +256,7 @@ impl ProjectFile {
                         *self.lock_summary() = Some(Arc::clone(&analysis.summary));
                     }
                     let result = f(&FileState::Parsed(analysis), text);
-                    if !kept && !keep_summary {
+                    if !kept && !keep_summary() {
                         *self.lock_summary() = None;
                     }
                     result
@@ -283,7 +284,7 @@ impl ProjectFile {
         if let Some(summary) = self.kept_summary() {
             return summary;
         }
-        self.with_state(true, |_, _| (), |()| false);
+        self.with_state(|| true, |_, _| (), |()| false);
         match self.state.get() {
             Some(FileState::Parsed(analysis)) => Arc::clone(&analysis.summary),
             Some(_) => Arc::clone(&EMPTY_SUMMARY),
@@ -1348,14 +1349,14 @@ mod tests {
         ]);
         let [a, b] = [&project.files[0], &project.files[1]];
         let seen = a.with_state(
-            true,
+            || true,
             |state, text| (matches!(state, FileState::Parsed(_)), text.len()),
             |_| false,
         );
         assert_eq!(seen, (true, 35));
         assert!(a.source.get().is_none(), "dropped after the look");
         assert!(a.kept_summary().is_some(), "the summary stays when asked");
-        b.with_state(false, |_, _| (), |()| true);
+        b.with_state(|| false, |_, _| (), |()| true);
         assert!(b.source.get().is_some(), "kept when asked");
         assert!(b.kept_summary().is_none(), "dropped when not asked");
     }
@@ -1403,7 +1404,7 @@ mod tests {
         let (_dir, project) = open(&[("quiet.py", "x = 1\n")]);
         let file = &project.files[0];
         file.mark_skipped();
-        let text = file.with_state(false, |_, text| text.to_owned(), |_| true);
+        let text = file.with_state(|| false, |_, text| text.to_owned(), |_| true);
         assert_eq!(text, "");
         assert!(file.source.get().is_none());
     }

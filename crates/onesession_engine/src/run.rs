@@ -103,10 +103,12 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
 }
 
 fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec<Finding> {
-    let imported = file
-        .module
-        .as_deref()
-        .is_some_and(|module| project.is_imported(module));
+    // Asked only of files parsed now: skipped ones make no summary.
+    let imported = || {
+        file.module
+            .as_deref()
+            .is_some_and(|module| project.is_imported(module))
+    };
     let findings = file.with_state(
         imported,
         |state, text| check_state(project, rules, file, state, text),
