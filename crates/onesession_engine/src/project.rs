@@ -3,8 +3,6 @@
 //! compares against.
 
 use std::collections::BTreeSet;
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
@@ -13,14 +11,16 @@ use onesession_python::ast::{self, Expr, Stmt};
 use onesession_python::{parse_module, ParsedModule, SemanticModel, SyntaxError};
 use onesession_text::{FileId, LineIndex};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
 use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
-
-static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
 use crate::settings::{Layer, Layers, Settings};
+
+/// Shared by every file that is not a parsed module.
+static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
 
 /// Source text as read, with what must be restored when it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
