@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
-use onesession_engine::project::{FunctionSig, ParamKind};
+use onesession_engine::signature::{bind, CallArgs};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
@@ -398,31 +398,6 @@ fn calls_by_callee(body: &[Stmt]) -> Vec<(TextRange, &ast::ExprCall, bool)> {
     out
 }
 
-/// Why a call's arguments do not fit `sig`, if they do not.
-fn misfit(call: &ast::ExprCall, sig: &FunctionSig) -> bool {
-    let params = &sig.params;
-    let var_args = params.iter().any(|p| p.kind == ParamKind::VarArgs);
-    let var_kw = params.iter().any(|p| p.kind == ParamKind::VarKeywords);
-    let positional = params
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular))
-        .count();
-    let starred = call.args.iter().any(|a| matches!(a, Expr::Starred(_)));
-    if (call.args.len() > positional || starred) && !var_args {
-        return true;
-    }
-    call.keywords.iter().any(|k| match &k.arg {
-        None => !var_kw,
-        Some(name) => {
-            !var_kw
-                && !params.iter().any(|p| {
-                    p.name == name.as_str()
-                        && matches!(p.kind, ParamKind::Regular | ParamKind::KeywordOnly)
-                })
-        }
-    })
-}
-
 /// "line 3 uses" / "lines 3, 7 use".
 fn lines_phrase(lines: &[String], one: &str, many: &str) -> String {
     match lines {
@@ -577,7 +552,10 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         let mut bad: Vec<String> = uses
                             .iter()
                             .filter_map(|u| calls.iter().find(|(callee, _, _)| callee == u))
-                            .filter(|(_, call, _)| misfit(call, &sig))
+                            .filter(|(_, call, _)| {
+                                bind(&sig.params, &CallArgs::of(&call.args, &call.keywords))
+                                    .is_err()
+                            })
                             .map(|(callee, _, _)| line_of(callee).to_string())
                             .collect();
                         bad.dedup();

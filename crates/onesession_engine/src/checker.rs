@@ -31,6 +31,8 @@ pub struct Checker<'a> {
     /// about the same expression many times, and each answer follows
     /// re-exports through the index.
     qualified: RefCell<FxHashMap<ExprKey, Option<String>>>,
+    /// Made when a transform first asks what a callee refers to.
+    resolver: std::cell::OnceCell<crate::resolve::Resolver<'a>>,
 }
 
 /// An expression by position and kind (no two expressions share both).
@@ -93,6 +95,7 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             used_suppressions: Vec::new(),
             qualified: RefCell::default(),
+            resolver: std::cell::OnceCell::new(),
         }
     }
 
@@ -301,6 +304,18 @@ impl<'a> Checker<'a> {
             .map(|name| self.project.canonicalize(&name));
         self.qualified.borrow_mut().insert(key, answer.clone());
         answer
+    }
+
+    /// What calling `callee` calls, through instances of project classes
+    /// as well as imports (see [`crate::resolve`]).
+    pub fn target(&self, callee: &Expr) -> crate::resolve::Target {
+        self.resolver().target(callee)
+    }
+
+    pub fn resolver(&self) -> &crate::resolve::Resolver<'a> {
+        self.resolver.get_or_init(|| {
+            crate::resolve::Resolver::new(self.project, self.semantic, &self.parsed.body)
+        })
     }
 
     pub fn is_factory(&self, expr: &Expr) -> bool {

@@ -124,6 +124,59 @@ fn walk(
     });
 }
 
+/// Directories that hold other projects' code (virtual environments,
+/// vendored packages): never part of the program.
+const FOREIGN_DIRS: &[&str] = &[".venv", "venv", "node_modules", "__pypackages__", ".tox", ".nox"];
+
+/// The Python files under the root that the exclude globs leave out of
+/// the check (tests, migrations, scripts the user excluded) but that are
+/// still part of the program: a fix that changes a function's signature
+/// must know whether they call it. Foreign directories are not walked.
+pub fn excluded_files(settings: &Settings) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    let walker = WalkBuilder::new(&settings.root)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| FOREIGN_DIRS.contains(&name)))
+        })
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            let path = entry.path();
+            let is_python = path.extension().is_some_and(|e| e == "py")
+                && entry.file_type().is_some_and(|t| t.is_file());
+            if is_python && is_excluded_here(settings, &relative_to(path, &settings.root)) {
+                if let Ok(mut found) = found.lock() {
+                    found.push(path.to_owned());
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = found.into_inner().unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Excluded itself or through a directory above it (as the walk of
+/// [`discover`] decides).
+fn is_excluded_here(settings: &Settings, relative: &str) -> bool {
+    settings.is_excluded(relative)
+        || relative.match_indices('/').any(|(slash, _)| {
+            let dir = &relative[..slash];
+            settings.is_excluded(dir) || settings.is_excluded(&format!("{dir}/x"))
+        })
+}
+
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),

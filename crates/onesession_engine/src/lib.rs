@@ -13,9 +13,13 @@ pub mod fix;
 pub mod names;
 pub mod project;
 mod reach;
+pub mod references;
+pub mod resolve;
 pub mod rule;
 pub mod run;
 pub mod settings;
+pub mod signature;
+pub mod summary;
 
 pub use checker::Checker;
 pub use error::{ConfigError, EngineError};

@@ -7,17 +7,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use onesession_python::ast::{self, Expr, Stmt};
 use onesession_python::{parse_module, ParsedModule, SemanticModel, SyntaxError};
 use onesession_text::{FileId, LineIndex};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
-use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS, SESSION_CLASSES};
+use crate::names::{is_one_of, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
 use crate::settings::{Layer, Layers, Settings};
+pub use crate::summary::{
+    params_of, ClassInfo, FunctionKind, FunctionSig, ModuleSummary, Param, ParamKind,
+};
+use crate::summary::summarize;
 
 /// Shared by every file that is not a parsed module.
 static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
@@ -212,6 +215,10 @@ impl ProjectFile {
         if !self.shared.triggers.admits(text) {
             return FileState::Skipped;
         }
+        self.parse(text)
+    }
+
+    fn parse(&self, text: &str) -> FileState {
         parse_file(text, self.module.as_deref(), self.is_package, &|call| {
             self.shared.scanner.is_project_name(call) || is_one_of(call, SESSION_CLASSES)
         })
@@ -301,6 +308,36 @@ impl ProjectFile {
     fn lock_summary(&self) -> std::sync::MutexGuard<'_, Option<Arc<ModuleSummary>>> {
         // A panic elsewhere cannot leave an `Option` half-written.
         self.summary.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the file's analysis and text: the kept ones, else a
+    /// parse made for this call whatever the prefilter said (a reference
+    /// search reads files no rule needed), dropped after it. `None` when
+    /// the file cannot be read or parsed.
+    pub fn with_any_analysis<R>(&self, f: impl FnOnce(&Analysis, &str) -> R) -> Option<R> {
+        if let Some(FileState::Parsed(analysis)) = self.state.get() {
+            return Some(f(analysis, self.text()));
+        }
+        let read;
+        let text = match self.source.get() {
+            Some(source) => source.as_ref()?.text.as_str(),
+            None => {
+                read = self.read_source()?;
+                read.text.as_str()
+            }
+        };
+        match self.parse(text) {
+            FileState::Parsed(analysis) => Some(f(&analysis, text)),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` on the file's text (kept, or read for this call).
+    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        match self.source.get() {
+            Some(source) => source.as_ref().map(|s| f(&s.text)),
+            None => self.read_source().map(|s| f(&s.text)),
+        }
     }
 
     pub fn analysis(&self) -> Option<&Analysis> {
@@ -396,62 +433,6 @@ pub struct Canon {
     pub deprecated: BTreeSet<String>,
 }
 
-/// What the index keeps of one module (Fx-hashed maps: looked up for
-/// every name the checks resolve).
-#[derive(Debug, Default, Clone)]
-pub struct ModuleSummary {
-    /// Module-level imports: local name → qualified target.
-    pub imports: FxHashMap<String, String>,
-    /// Module-level functions and methods (`Class.method`).
-    pub functions: FxHashMap<String, Arc<FunctionSig>>,
-    /// Module-level names bound to `sessionmaker(...)` calls.
-    pub session_factories: Vec<String>,
-    /// Module-level names bound to `create_engine(...)` calls.
-    pub engines: Vec<String>,
-    /// Builds an engine or session factory anywhere in the module.
-    pub builds_engine_or_factory: bool,
-    /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
-    pub warns_deprecated: bool,
-    pub defined_names: FxHashSet<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct FunctionSig {
-    pub params: Vec<Param>,
-    pub is_async: bool,
-    /// Qualified names the body calls that can matter to the index (project
-    /// names and SQLAlchemy session classes: "does it touch the database").
-    pub calls: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param {
-    pub name: String,
-    pub kind: ParamKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamKind {
-    PositionalOnly,
-    Regular,
-    VarArgs,
-    KeywordOnly,
-    VarKeywords,
-}
-
-impl FunctionSig {
-    /// Index of the parameter a positional argument lands in (skipping
-    /// `self`/`cls` for methods is the caller's business).
-    pub fn positional(&self, index: usize) -> Option<&Param> {
-        let positional: Vec<&Param> = self
-            .params
-            .iter()
-            .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular))
-            .collect();
-        positional.get(index).copied()
-    }
-}
-
 /// A loaded project.
 pub struct Project {
     pub settings: Settings,
@@ -465,6 +446,11 @@ pub struct Project {
     imported: OnceLock<ModuleSet>,
     /// What the user may want to know (what was detected, what is off).
     pub notices: Vec<String>,
+    /// [`Project::references`]' answers for the current texts.
+    references: Mutex<FxHashMap<String, Arc<crate::references::References>>>,
+    /// The program's files the check excludes, read when a reference
+    /// search first needs them.
+    pub(crate) outside: OnceLock<Vec<crate::references::OutsideFile>>,
 }
 
 /// Input for a project: files on disk, plus optional stdin content that
@@ -626,6 +612,8 @@ impl Project {
             modules,
             imported: OnceLock::new(),
             notices: Vec::new(),
+            references: Mutex::default(),
+            outside: OnceLock::new(),
         };
         Ok(project)
     }
@@ -678,7 +666,17 @@ impl Project {
             file.source = OnceLock::from(Some(source));
         }
         self.imported = OnceLock::new();
+        self.lock_references().clear();
         self.index()
+    }
+
+    pub(crate) fn lock_references(
+        &self,
+    ) -> std::sync::MutexGuard<'_, FxHashMap<String, Arc<crate::references::References>>> {
+        // A panic elsewhere cannot leave the map half-written.
+        self.references
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `module.name` → what that module imports under `name`.
@@ -1103,170 +1101,6 @@ impl Triggers {
     pub fn admits(&self, text: &str) -> bool {
         self.0.is_match(text)
     }
-}
-
-/// Builds the index entry of one module.
-fn summarize(
-    body: &[Stmt],
-    semantic: &SemanticModel,
-    keeps_call: &dyn Fn(&str) -> bool,
-) -> ModuleSummary {
-    use onesession_python::visit::{walk_expr, Visitor};
-
-    let mut summary = ModuleSummary::default();
-    for (_, binding) in semantic.bindings() {
-        if binding.scope != semantic.scope_at(0) {
-            continue;
-        }
-        summary.defined_names.insert(binding.name.clone());
-        if let onesession_python::BindingKind::Import { qualified } = &binding.kind {
-            summary
-                .imports
-                .insert(binding.name.clone(), qualified.clone());
-        }
-    }
-
-    let qualified_call = |value: &Expr| -> Option<String> {
-        let Expr::Call(call) = value else { return None };
-        semantic.qualified_name(&call.func)
-    };
-    for stmt in body {
-        match stmt {
-            Stmt::Assign(ast::StmtAssign { targets, value, .. }) => {
-                if let Some(name) = qualified_call(value) {
-                    for target in targets {
-                        if let Expr::Name(target) = target {
-                            if is_one_of(&name, SESSIONMAKERS) {
-                                summary.session_factories.push(target.id.to_string());
-                            } else if is_one_of(&name, ENGINE_BUILDERS) {
-                                summary.engines.push(target.id.to_string());
-                            }
-                        }
-                    }
-                }
-            }
-            Stmt::AnnAssign(ast::StmtAnnAssign {
-                target,
-                value: Some(value),
-                ..
-            }) => {
-                if let (Some(name), Expr::Name(target)) = (qualified_call(value), target.as_ref()) {
-                    if is_one_of(&name, SESSIONMAKERS) {
-                        summary.session_factories.push(target.id.to_string());
-                    } else if is_one_of(&name, ENGINE_BUILDERS) {
-                        summary.engines.push(target.id.to_string());
-                    }
-                }
-            }
-            Stmt::Expr(ast::StmtExpr { value, .. }) => {
-                if let Expr::Call(call) = value.as_ref() {
-                    let is_warn =
-                        semantic.qualified_name(&call.func).as_deref() == Some("warnings.warn");
-                    let mentions_deprecation = call.args.iter().chain(call.keywords.iter().map(|k| &k.value)).any(|a| {
-                        semantic.qualified_name(a).as_deref() == Some("DeprecationWarning")
-                            || matches!(a, Expr::Name(n) if n.id.as_str() == "DeprecationWarning")
-                    });
-                    summary.warns_deprecated |= is_warn && mentions_deprecation;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    struct Functions<'m> {
-        semantic: &'m SemanticModel,
-        summary: &'m mut ModuleSummary,
-        class: Option<String>,
-        depth: usize,
-        calls: Vec<String>,
-        keeps_call: &'m dyn Fn(&str) -> bool,
-    }
-    impl<'a> Visitor<'a> for Functions<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            let (name, args, is_async) = match stmt {
-                Stmt::FunctionDef(d) => (&d.name, &d.args, false),
-                Stmt::AsyncFunctionDef(d) => (&d.name, &d.args, true),
-                Stmt::ClassDef(c) if self.depth == 0 && self.class.is_none() => {
-                    self.class = Some(c.name.to_string());
-                    self.visit_body(&c.body);
-                    self.class = None;
-                    return;
-                }
-                _ => return onesession_python::visit::walk_stmt(self, stmt),
-            };
-            let outer_calls = std::mem::take(&mut self.calls);
-            self.depth += 1;
-            onesession_python::visit::walk_stmt(self, stmt);
-            self.depth -= 1;
-            let calls = std::mem::replace(&mut self.calls, outer_calls);
-            if self.depth == 0 {
-                let key = match &self.class {
-                    Some(class) => format!("{class}.{name}"),
-                    None => name.to_string(),
-                };
-                self.summary.functions.insert(
-                    key,
-                    Arc::new(FunctionSig {
-                        params: params_of(args),
-                        is_async,
-                        calls,
-                    }),
-                );
-            } else {
-                self.calls.extend(calls);
-            }
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if let Expr::Call(call) = expr {
-                if let Some(name) = self.semantic.qualified_name(&call.func) {
-                    if is_one_of(&name, ENGINE_BUILDERS) || is_one_of(&name, SESSIONMAKERS) {
-                        self.summary.builds_engine_or_factory = true;
-                    }
-                    if self.depth > 0 && (self.keeps_call)(&name) && !self.calls.contains(&name) {
-                        self.calls.push(name);
-                    }
-                }
-            }
-            walk_expr(self, expr);
-        }
-    }
-    let mut functions = Functions {
-        semantic,
-        summary: &mut summary,
-        class: None,
-        depth: 0,
-        calls: Vec::new(),
-        keeps_call,
-    };
-    functions.visit_body(body);
-    summary
-}
-
-/// Parameters in declaration order.
-pub fn params_of(args: &ast::Arguments) -> Vec<Param> {
-    let mut params = Vec::new();
-    let mut push = |name: &ast::Identifier, kind| {
-        params.push(Param {
-            name: name.to_string(),
-            kind,
-        })
-    };
-    for arg in &args.posonlyargs {
-        push(&arg.def.arg, ParamKind::PositionalOnly);
-    }
-    for arg in &args.args {
-        push(&arg.def.arg, ParamKind::Regular);
-    }
-    if let Some(arg) = &args.vararg {
-        push(&arg.arg, ParamKind::VarArgs);
-    }
-    for arg in &args.kwonlyargs {
-        push(&arg.def.arg, ParamKind::KeywordOnly);
-    }
-    if let Some(arg) = &args.kwarg {
-        push(&arg.arg, ParamKind::VarKeywords);
-    }
-    params
 }
 
 #[cfg(test)]

@@ -5,9 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
+use onesession_engine::project::{FunctionSig, Param, ParamKind};
+use onesession_engine::references::{check_removal, handed_on_at, line_at, Place};
+use onesession_engine::resolve::Target;
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, functions, method_name};
+use crate::helpers::{for_each_expr, for_each_stmt, functions};
 
 mod edits;
 
@@ -203,26 +206,71 @@ fn callee_name(checker: &Checker<'_>, func: &Expr) -> String {
     }
 }
 
+/// The function a call calls, or hands on (`add_task(f, ...)`), with the
+/// positional arguments it receives.
+struct Called<'e> {
+    callee: &'e Expr,
+    positional: &'e [Expr],
+    key: Option<String>,
+    sig: Option<std::sync::Arc<FunctionSig>>,
+    bound: bool,
+}
+
+fn called<'e>(checker: &Checker<'_>, call: &'e ast::ExprCall) -> Called<'e> {
+    let (callee, positional) = match handed_on_at(checker.resolver(), call) {
+        Some(at) => (&call.args[at], &call.args[at + 1..]),
+        None => (call.func.as_ref(), &call.args[..]),
+    };
+    let (key, bound) = match checker.target(callee) {
+        Target::Function { key, bound } => (Some(key), bound),
+        _ => (None, false),
+    };
+    let sig = key.as_deref().and_then(|k| checker.project.function(k));
+    Called {
+        callee,
+        positional,
+        key,
+        sig,
+        bound,
+    }
+}
+
+impl Called<'_> {
+    /// The parameter each plain positional argument lands in, until the
+    /// first `*args`.
+    fn positional_params(&self) -> Vec<(&Expr, &Param)> {
+        let Some(sig) = &self.sig else {
+            return Vec::new();
+        };
+        let params = if self.bound {
+            sig.bound_params()
+        } else {
+            &sig.params
+        };
+        let slots = params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular));
+        self.positional
+            .iter()
+            .take_while(|a| !matches!(a, Expr::Starred(_)))
+            .zip(slots)
+            .collect()
+    }
+}
+
 /// (b) `db_params=` keywords and (c) positional arguments landing in a
 /// callee's `db_params` parameter.
 fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
     let cm = context_manager(checker).to_owned();
     for_each_expr(&checker.parsed.body, |expr| {
         let Expr::Call(call) = expr else { return };
-        // `X.add_task(func, *args, **kwargs)`: the callee is `func`.
-        let (callee, positional): (Option<&Expr>, &[Expr]) = match method_name(call) {
-            Some((_, "add_task")) if !call.args.is_empty() => {
-                (Some(&call.args[0]), &call.args[1..])
-            }
-            _ => (Some(call.func.as_ref()), &call.args[..]),
-        };
-        let callee_label = callee.map(|c| callee_name(checker, c));
+        let called = called(checker, call);
+        let target = callee_name(checker, called.callee);
         for keyword in &call.keywords {
             let Some(name) = keyword.arg.as_deref() else {
                 continue;
             };
             if is_db_params_name(checker, name) {
-                let target = callee_label.as_deref().unwrap_or("the callee");
                 found.push((
                     range_of(keyword),
                     format!(
@@ -231,24 +279,8 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
                 ));
             }
         }
-        let Some(callee) = callee else { return };
-        let Some(qualified) = checker.qualified(callee) else {
-            return;
-        };
-        let Some(sig) = checker.project.function(&qualified) else {
-            return;
-        };
-        // A classmethod called through its class binds `cls` itself.
-        let skip = usize::from(sig.positional(0).is_some_and(|p| p.name == "cls"));
-        for (i, arg) in positional.iter().enumerate() {
-            if matches!(arg, Expr::Starred(_)) {
-                break; // later positions are unknown
-            }
-            let Some(param) = sig.positional(i + skip) else {
-                break;
-            };
+        for (arg, param) in called.positional_params() {
             if is_db_params_name(checker, &param.name) {
-                let target = callee_label.as_deref().unwrap_or("the callee");
                 found.push((
                     range_of(arg),
                     format!(
@@ -422,14 +454,8 @@ fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
     let source = checker.source;
     for_each_expr(&checker.parsed.body, |expr| {
         let Expr::Call(call) = expr else { return };
-        let (callee, offset) = match method_name(call) {
-            Some((_, "add_task")) if !call.args.is_empty() => (&call.args[0], 1),
-            _ => (call.func.as_ref(), 0),
-        };
-        let Some(qualified) = checker.qualified(callee) else {
-            return;
-        };
-        let Some(sig) = checker.project.function(&qualified) else {
+        let called = called(checker, call);
+        let (Some(key), Some(sig)) = (&called.key, &called.sig) else {
             return;
         };
         let mut items: Vec<TextRange> = call
@@ -450,14 +476,7 @@ fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
                 manual |= !sig.params.iter().any(|p| p.name == name);
             }
         }
-        let skip = usize::from(sig.positional(0).is_some_and(|p| p.name == "cls"));
-        for (i, arg) in call.args[offset..].iter().enumerate() {
-            if matches!(arg, Expr::Starred(_)) {
-                break;
-            }
-            let Some(param) = sig.positional(i + skip) else {
-                break;
-            };
+        for (arg, param) in called.positional_params() {
             if is_db_params_name(checker, &param.name) {
                 targets.push(range_of(arg));
             }
@@ -469,7 +488,7 @@ fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
             .iter()
             .filter_map(|t| items.iter().position(|i| i == t))
             .collect();
-        let part = plan.groups.entry(group_key(&qualified)).or_default();
+        let part = plan.groups.entry(group_key(key)).or_default();
         part.findings.extend(targets.iter().cloned());
         part.manual |= manual;
         part.edits.extend(remove_items(source, &items, &removed));
@@ -497,6 +516,15 @@ fn endpoint_params(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
                 continue;
             };
             let uses = checker.semantic.uses(binding);
+            // Callers (tests call endpoints too) must still fit without it.
+            let param_name = arg.def.arg.as_str();
+            let callable = def
+                .key
+                .as_deref()
+                .is_some_and(|key| signature_blockers(checker, key, &[param_name]).is_empty());
+            if !callable {
+                continue;
+            }
             // The provider's import goes when this parameter was its last use.
             let provider_import = provider_expr(checker, arg).and_then(|e| import_of(checker, e));
             if uses.is_empty() {
@@ -647,8 +675,10 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
         if params.is_empty() {
             continue;
         }
-        let Some(key) = &def.key else { continue };
-        let key = group_key(key);
+        let Some(function_key) = &def.key else {
+            continue;
+        };
+        let key = group_key(function_key);
         let own_removed = plan
             .groups
             .get(&key)
@@ -713,6 +743,19 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             }
             continue;
         }
+        let blockers = signature_blockers(checker, function_key, &names);
+        if !blockers.is_empty() {
+            part.manual = true;
+            let message = format!(
+                "parameter `{shown}` of `{}` carries connection settings; open the session with `async with {cm_setting}() as session:` and drop `{shown}` by hand; the fix cannot rewrite every caller: {}",
+                def.name,
+                places_phrase(&blockers)
+            );
+            for param in &params {
+                plan.messages.insert(param.clone(), message.clone());
+            }
+            continue;
+        }
         let (edits, removed) = removal.expect("checked above");
         part.edits.extend(edits);
         part.removed.extend(removed);
@@ -728,6 +771,48 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
             }
             part.add_cm |= module.is_some() && !replaced.is_empty();
         }
+    }
+}
+
+/// The places that stop `removed` from leaving the signature of the
+/// function `key`: references the resolver cannot prove, callers outside
+/// the paths being fixed, and calls that would not bind without them.
+fn signature_blockers(checker: &Checker<'_>, key: &str, removed: &[&str]) -> Vec<Place> {
+    let project = checker.project;
+    let Some(sig) = project.function(key) else {
+        return vec![Place {
+            path: checker.file.relative.clone(),
+            line: 1,
+            why: format!("`{key}` is not in the project index"),
+        }];
+    };
+    let references = project.references(key);
+    let mut places = references.problems.clone();
+    for site in &references.sites {
+        let file = project.file(site.file);
+        if !file.requested {
+            places.push(Place {
+                path: file.relative.clone(),
+                line: file
+                    .with_text(|text| line_at(text, site.call.start))
+                    .unwrap_or(1),
+                why: "a caller outside the paths being fixed".into(),
+            });
+        }
+    }
+    if let Err(misfits) = check_removal(project, &sig, removed, &references.sites) {
+        places.extend(misfits);
+    }
+    places
+}
+
+/// "a.py:3: why; b.py:9: why; and 2 more".
+fn places_phrase(places: &[Place]) -> String {
+    const SHOWN: usize = 4;
+    let shown: Vec<String> = places.iter().take(SHOWN).map(Place::to_string).collect();
+    match places.len().saturating_sub(SHOWN) {
+        0 => shown.join("; "),
+        more => format!("{}; and {more} more", shown.join("; ")),
     }
 }
 

@@ -1,0 +1,498 @@
+//! What the project index keeps of each module: its imports, functions,
+//! classes and module-level instances, and the engines and session
+//! factories it builds.
+
+use std::sync::Arc;
+
+use onesession_python::ast::{self, Expr, Stmt};
+use onesession_python::visit::{walk_expr, walk_stmt, Visitor};
+use onesession_python::{BindingKind, SemanticModel};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
+
+/// What the index keeps of one module (Fx-hashed maps: looked up for
+/// every name the checks resolve).
+#[derive(Debug, Default, Clone)]
+pub struct ModuleSummary {
+    /// Module-level imports: local name → qualified target.
+    pub imports: FxHashMap<String, String>,
+    /// Module-level functions and methods (`Class.method`).
+    pub functions: FxHashMap<String, Arc<FunctionSig>>,
+    /// Module-level classes by name.
+    pub classes: FxHashMap<String, Arc<ClassInfo>>,
+    /// Module-level names bound to a call or annotated (`service =
+    /// Service()`, `service: Service = ...`): name → the qualified callee
+    /// or annotation, a class when the index knows it as one.
+    pub instances: FxHashMap<String, String>,
+    /// Module-level names bound to `sessionmaker(...)` calls.
+    pub session_factories: Vec<String>,
+    /// Module-level names bound to `create_engine(...)` calls.
+    pub engines: Vec<String>,
+    /// Builds an engine or session factory anywhere in the module.
+    pub builds_engine_or_factory: bool,
+    /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
+    pub warns_deprecated: bool,
+    pub defined_names: FxHashSet<String>,
+}
+
+/// A module-level class.
+#[derive(Debug, Default, Clone)]
+pub struct ClassInfo {
+    /// Each base's qualified name; `None` for a base that is not a name
+    /// (a call, a subscript other than `Generic[...]`): unknown.
+    pub bases: Vec<Option<String>>,
+    /// Attribute types: class-level annotations (`repo: Repo`) and
+    /// `self.x = Repo(...)`, `self.x = param` (annotated) or
+    /// `self.x: Repo = ...` in its methods: name → qualified type.
+    pub attributes: FxHashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSig {
+    pub params: Vec<Param>,
+    pub is_async: bool,
+    pub kind: FunctionKind,
+    /// Decorated with something other than `staticmethod`/`classmethod`
+    /// or a route registration (which may change how it is called).
+    pub decorated: bool,
+    /// Where the definition starts (its first decorator).
+    pub offset: usize,
+    /// Qualified names the body calls that can matter to the index (project
+    /// names and SQLAlchemy session classes: "does it touch the database").
+    pub calls: Vec<String>,
+}
+
+/// How a function is bound when called through an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionKind {
+    Function,
+    /// A plain method: `self` is bound when called through an instance.
+    Method,
+    ClassMethod,
+    StaticMethod,
+    /// `@property` / `@cached_property`: read, not called.
+    Property,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: String,
+    pub kind: ParamKind,
+    pub has_default: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    PositionalOnly,
+    Regular,
+    VarArgs,
+    KeywordOnly,
+    VarKeywords,
+}
+
+impl FunctionSig {
+    /// Index of the parameter a positional argument lands in (skipping
+    /// `self`/`cls` for methods is the caller's business).
+    pub fn positional(&self, index: usize) -> Option<&Param> {
+        self.params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Regular))
+            .nth(index)
+    }
+
+    /// The parameters a call through an instance binds (a method's
+    /// `self`, a classmethod's `cls` skipped).
+    pub fn bound_params(&self) -> &[Param] {
+        match self.kind {
+            FunctionKind::Method | FunctionKind::ClassMethod | FunctionKind::Property => {
+                self.params.get(1..).unwrap_or_default()
+            }
+            FunctionKind::Function | FunctionKind::StaticMethod => &self.params,
+        }
+    }
+}
+
+/// The type an annotation names: `Repo`, `Optional[Repo]`, `Repo | None`,
+/// `Annotated[Repo, Depends(...)]` → the qualified name of `Repo`.
+pub fn annotation_type(semantic: &SemanticModel, annotation: &Expr) -> Option<String> {
+    match annotation {
+        Expr::Name(_) | Expr::Attribute(_) => semantic.qualified_name(annotation),
+        Expr::Subscript(sub) => {
+            let wrapper = semantic.qualified_name(&sub.value)?;
+            let inner: Vec<&Expr> = match sub.slice.as_ref() {
+                Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                other => vec![other],
+            };
+            match wrapper.as_str() {
+                "typing.Optional" | "typing_extensions.Optional" => {
+                    annotation_type(semantic, inner.first()?)
+                }
+                "typing.Annotated" | "typing_extensions.Annotated" => {
+                    annotation_type(semantic, inner.first()?)
+                }
+                "typing.Union" => {
+                    let mut named = inner.iter().filter(|e| !is_none(e));
+                    let only = named.next()?;
+                    named
+                        .next()
+                        .is_none()
+                        .then(|| annotation_type(semantic, only))?
+                }
+                _ => None,
+            }
+        }
+        Expr::BinOp(op) if matches!(op.op, ast::Operator::BitOr) => {
+            match (is_none(&op.left), is_none(&op.right)) {
+                (true, false) => annotation_type(semantic, &op.right),
+                (false, true) => annotation_type(semantic, &op.left),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn is_none(expr: &Expr) -> bool {
+    matches!(expr, Expr::Constant(c) if matches!(c.value, ast::Constant::None))
+}
+
+/// Methods of FastAPI/Starlette apps and routers whose decorator registers
+/// a function and returns it unchanged.
+const ROUTE_DECORATORS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "trace",
+    "api_route",
+    "route",
+    "websocket",
+    "websocket_route",
+    "on_event",
+    "exception_handler",
+    "middleware",
+];
+
+/// How a definition's decorators bind it, and whether any other
+/// decorator wraps it.
+fn kind_of(decorators: &[Expr], in_class: bool) -> (FunctionKind, bool) {
+    let mut kind = if in_class {
+        FunctionKind::Method
+    } else {
+        FunctionKind::Function
+    };
+    let mut decorated = false;
+    for decorator in decorators {
+        // `@router.post("/x")` registers the function and returns it as is.
+        if let Expr::Call(call) = decorator {
+            if matches!(call.func.as_ref(), Expr::Attribute(a) if ROUTE_DECORATORS.contains(&a.attr.as_str()))
+            {
+                continue;
+            }
+        }
+        let name = match decorator {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attr) => attr.attr.as_str(),
+            _ => "",
+        };
+        match name {
+            "staticmethod" if in_class => kind = FunctionKind::StaticMethod,
+            "classmethod" if in_class => kind = FunctionKind::ClassMethod,
+            "property" | "cached_property" if in_class => kind = FunctionKind::Property,
+            // `@x.setter` of a property, `@overload` stubs: not called.
+            "setter" | "getter" | "deleter" | "overload" => kind = FunctionKind::Property,
+            _ => decorated = true,
+        }
+    }
+    (kind, decorated)
+}
+
+/// Builds the index entry of one module.
+pub(crate) fn summarize(
+    body: &[Stmt],
+    semantic: &SemanticModel,
+    keeps_call: &dyn Fn(&str) -> bool,
+) -> ModuleSummary {
+    let mut summary = ModuleSummary::default();
+    for (_, binding) in semantic.bindings() {
+        if binding.scope != semantic.scope_at(0) {
+            continue;
+        }
+        summary.defined_names.insert(binding.name.clone());
+        if let BindingKind::Import { qualified } = &binding.kind {
+            summary
+                .imports
+                .insert(binding.name.clone(), qualified.clone());
+        }
+    }
+
+    let qualified_call = |value: &Expr| -> Option<String> {
+        let Expr::Call(call) = value else { return None };
+        semantic.qualified_name(&call.func)
+    };
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(ast::StmtAssign { targets, value, .. }) => {
+                if let Some(name) = qualified_call(value) {
+                    for target in targets {
+                        if let Expr::Name(target) = target {
+                            summary.record_call_binding(&target.id, &name);
+                        }
+                    }
+                }
+            }
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                target,
+                value,
+                annotation,
+                ..
+            }) => {
+                let Expr::Name(target) = target.as_ref() else {
+                    continue;
+                };
+                match value.as_deref().and_then(qualified_call) {
+                    Some(name) => summary.record_call_binding(&target.id, &name),
+                    None => {
+                        if let Some(class) = annotation_type(semantic, annotation) {
+                            summary.instances.insert(target.id.to_string(), class);
+                        }
+                    }
+                }
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => {
+                if let Expr::Call(call) = value.as_ref() {
+                    let is_warn =
+                        semantic.qualified_name(&call.func).as_deref() == Some("warnings.warn");
+                    let mentions_deprecation = call.args.iter().chain(call.keywords.iter().map(|k| &k.value)).any(|a| {
+                        semantic.qualified_name(a).as_deref() == Some("DeprecationWarning")
+                            || matches!(a, Expr::Name(n) if n.id.as_str() == "DeprecationWarning")
+                    });
+                    summary.warns_deprecated |= is_warn && mentions_deprecation;
+                }
+            }
+            Stmt::ClassDef(class) => {
+                summary
+                    .classes
+                    .insert(class.name.to_string(), Arc::new(class_info(semantic, class)));
+            }
+            _ => {}
+        }
+    }
+
+    let mut functions = Functions {
+        semantic,
+        summary: &mut summary,
+        class: None,
+        depth: 0,
+        calls: Vec::new(),
+        keeps_call,
+    };
+    functions.visit_body(body);
+    summary
+}
+
+impl ModuleSummary {
+    /// `target = name(...)` at module level.
+    fn record_call_binding(&mut self, target: &str, callee: &str) {
+        if is_one_of(callee, SESSIONMAKERS) {
+            self.session_factories.push(target.to_owned());
+        } else if is_one_of(callee, ENGINE_BUILDERS) {
+            self.engines.push(target.to_owned());
+        }
+        self.instances.insert(target.to_owned(), callee.to_owned());
+    }
+}
+
+/// A class's bases and the attribute types its body and methods declare.
+fn class_info(semantic: &SemanticModel, class: &ast::StmtClassDef) -> ClassInfo {
+    let bases = class
+        .bases
+        .iter()
+        .map(|base| match base {
+            // `Generic[T]`, `Base[Model]`: the subscripted class.
+            Expr::Subscript(sub) => semantic.qualified_name(&sub.value),
+            other => semantic.qualified_name(other),
+        })
+        .collect();
+    let mut attributes = FxHashMap::default();
+    for stmt in &class.body {
+        match stmt {
+            Stmt::AnnAssign(assign) => {
+                if let (Expr::Name(name), Some(ty)) = (
+                    assign.target.as_ref(),
+                    annotation_type(semantic, &assign.annotation),
+                ) {
+                    attributes.insert(name.id.to_string(), ty);
+                }
+            }
+            Stmt::FunctionDef(ast::StmtFunctionDef { args, body, .. })
+            | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { args, body, .. }) => {
+                self_attributes(semantic, args, body, &mut attributes);
+            }
+            _ => {}
+        }
+    }
+    ClassInfo { bases, attributes }
+}
+
+/// `self.x = Repo(...)`, `self.x = repo` (an annotated parameter) and
+/// `self.x: Repo = ...` in one method.
+fn self_attributes(
+    semantic: &SemanticModel,
+    args: &ast::Arguments,
+    body: &[Stmt],
+    attributes: &mut FxHashMap<String, String>,
+) {
+    let Some(receiver) = args.posonlyargs.iter().chain(&args.args).next() else {
+        return;
+    };
+    let receiver = receiver.def.arg.as_str();
+    let parameter_type = |name: &str| {
+        args.posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .find(|a| a.def.arg.as_str() == name)
+            .and_then(|a| a.def.annotation.as_deref())
+            .and_then(|a| annotation_type(semantic, a))
+    };
+    let attribute_of_receiver = |target: &Expr| match target {
+        Expr::Attribute(attr)
+            if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == receiver) =>
+        {
+            Some(attr.attr.to_string())
+        }
+        _ => None,
+    };
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(assign) => {
+                let ty = match assign.value.as_ref() {
+                    Expr::Call(call) => semantic.qualified_name(&call.func),
+                    Expr::Name(name) => parameter_type(name.id.as_str()),
+                    _ => None,
+                };
+                let Some(ty) = ty else { continue };
+                for target in &assign.targets {
+                    if let Some(attr) = attribute_of_receiver(target) {
+                        attributes.insert(attr, ty.clone());
+                    }
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let (Some(attr), Some(ty)) = (
+                    attribute_of_receiver(&assign.target),
+                    annotation_type(semantic, &assign.annotation),
+                ) {
+                    attributes.insert(attr, ty);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Signatures of module-level functions and methods of module-level
+/// classes, with the project calls their bodies make.
+struct Functions<'m> {
+    semantic: &'m SemanticModel,
+    summary: &'m mut ModuleSummary,
+    class: Option<String>,
+    depth: usize,
+    calls: Vec<String>,
+    keeps_call: &'m dyn Fn(&str) -> bool,
+}
+
+impl<'a> Visitor<'a> for Functions<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let (name, args, is_async, decorators) = match stmt {
+            Stmt::FunctionDef(d) => (&d.name, &d.args, false, &d.decorator_list),
+            Stmt::AsyncFunctionDef(d) => (&d.name, &d.args, true, &d.decorator_list),
+            Stmt::ClassDef(c) if self.depth == 0 && self.class.is_none() => {
+                self.class = Some(c.name.to_string());
+                self.visit_body(&c.body);
+                self.class = None;
+                return;
+            }
+            _ => return walk_stmt(self, stmt),
+        };
+        let outer_calls = std::mem::take(&mut self.calls);
+        self.depth += 1;
+        walk_stmt(self, stmt);
+        self.depth -= 1;
+        let calls = std::mem::replace(&mut self.calls, outer_calls);
+        if self.depth == 0 {
+            let (kind, decorated) = kind_of(decorators, self.class.is_some());
+            let key = match &self.class {
+                Some(class) => format!("{class}.{name}"),
+                None => name.to_string(),
+            };
+            let sig = FunctionSig {
+                params: params_of(args),
+                is_async,
+                kind,
+                decorated,
+                offset: decorators
+                    .iter()
+                    .map(|d| onesession_python::range_of(d).start)
+                    .chain([onesession_python::range_of(stmt).start])
+                    .min()
+                    .unwrap_or_default(),
+                calls,
+            };
+            // A property's setter or an `@overload` stub must not hide
+            // the definition that is called.
+            if kind != FunctionKind::Property || !self.summary.functions.contains_key(&key) {
+                self.summary.functions.insert(key, Arc::new(sig));
+            }
+        } else {
+            self.calls.extend(calls);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Some(name) = self.semantic.qualified_name(&call.func) {
+                if is_one_of(&name, ENGINE_BUILDERS) || is_one_of(&name, SESSIONMAKERS) {
+                    self.summary.builds_engine_or_factory = true;
+                }
+                if self.depth > 0 && (self.keeps_call)(&name) && !self.calls.contains(&name) {
+                    self.calls.push(name);
+                }
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// Parameters in declaration order.
+pub fn params_of(args: &ast::Arguments) -> Vec<Param> {
+    let mut params = Vec::new();
+    let mut push = |name: &ast::Identifier, kind, has_default| {
+        params.push(Param {
+            name: name.to_string(),
+            kind,
+            has_default,
+        })
+    };
+    for arg in &args.posonlyargs {
+        push(&arg.def.arg, ParamKind::PositionalOnly, arg.default.is_some());
+    }
+    for arg in &args.args {
+        push(&arg.def.arg, ParamKind::Regular, arg.default.is_some());
+    }
+    if let Some(arg) = &args.vararg {
+        push(&arg.arg, ParamKind::VarArgs, false);
+    }
+    for arg in &args.kwonlyargs {
+        push(&arg.def.arg, ParamKind::KeywordOnly, arg.default.is_some());
+    }
+    if let Some(arg) = &args.kwarg {
+        push(&arg.arg, ParamKind::VarKeywords, false);
+    }
+    params
+}
