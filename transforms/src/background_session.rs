@@ -47,7 +47,7 @@ declare_rule! {
     /// the call site and the parameter at the task's definition, whose body
     /// is wrapped in `async with get_session() as session:`. The task then
     /// commits on its own, which changes when its writes become visible.
-    pub static DB107 = { id: "DB107", name: "background-session-reuse", summary: "Background task given the request's session" };
+    pub static DB107 = { id: "DB107", name: "background-session-reuse", summary: "Background task given the request's session", requires_canonical: true };
 }
 
 pub struct BackgroundSession;

@@ -5,11 +5,11 @@
 use std::collections::HashSet;
 
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
-use onesession_engine::signature::{bind, CallArgs};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
 use onesession_engine::settings::Layer;
+use onesession_engine::signature::{bind, CallArgs};
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
@@ -58,7 +58,7 @@ declare_rule! {
     /// deprecated (`[tool.onesession.deprecated."<module>"]`); unsafe when
     /// it was only detected. Manual for a script (it is run, not imported)
     /// unless declared, and when `warnings` names something else there.
-    pub static DB103 = { id: "DB103", name: "redundant-factory", summary: "Engine or session factory built outside the canonical module" };
+    pub static DB103 = { id: "DB103", name: "redundant-factory", summary: "Engine or session factory built outside the canonical module", requires_canonical: true };
 }
 
 declare_rule! {
@@ -97,7 +97,7 @@ declare_rule! {
     /// something else in the file, calls passing arguments the new
     /// function does not take, and uses of the sanctioned context manager
     /// other than `async with name(...)`.
-    pub static DB112 = { id: "DB112", name: "noncanonical-import", summary: "Name imported from a deprecated or redundant session module" };
+    pub static DB112 = { id: "DB112", name: "noncanonical-import", summary: "Name imported from a deprecated or redundant session module", requires_canonical: true };
 }
 
 declare_rule! {
@@ -133,7 +133,7 @@ declare_rule! {
     /// ## Fix safety
     /// Manual: callers must move to the canonical provider (the
     /// deprecation transform warns at import).
-    pub static DB113 = { id: "DB113", name: "shadow-provider", summary: "Session provider defined outside the canonical module" };
+    pub static DB113 = { id: "DB113", name: "shadow-provider", summary: "Session provider defined outside the canonical module", requires_canonical: true };
 }
 
 pub struct DeprecateModule;

@@ -39,7 +39,7 @@ declare_rule! {
     /// ## Fix safety
     /// Safe when every use is `async with factory() as s` (each becomes
     /// `get_session()`); otherwise manual: rewrite the other uses first.
-    pub static DB101 = { id: "DB101", name: "factory-import", summary: "Raw session factory imported outside the canonical module" };
+    pub static DB101 = { id: "DB101", name: "factory-import", summary: "Raw session factory imported outside the canonical module", requires_canonical: true };
 }
 
 declare_rule! {
@@ -66,7 +66,7 @@ declare_rule! {
     /// ## Fix safety
     /// Safe for `async with factory() as s` (no arguments): it becomes
     /// `async with get_session() as s`. Manual for every other form.
-    pub static DB102 = { id: "DB102", name: "direct-session", summary: "Session created directly instead of through the sanctioned provider" };
+    pub static DB102 = { id: "DB102", name: "direct-session", summary: "Session created directly instead of through the sanctioned provider", requires_canonical: true };
 }
 
 declare_rule! {
@@ -85,7 +85,7 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe: the import is removed.
-    pub static DB111 = { id: "DB111", name: "unused-session-import", summary: "Session factory or deprecated-module name imported and unused" };
+    pub static DB111 = { id: "DB111", name: "unused-session-import", summary: "Session factory or deprecated-module name imported and unused", requires_canonical: true };
 }
 
 pub struct FactoryImports;

@@ -48,7 +48,7 @@ declare_rule! {
     /// dependency's name is already bound to something else in the file,
     /// and for the other forms: the code around them must be restructured
     /// into an `async with` block.
-    pub static DB105 = { id: "DB105", name: "provider-misuse", summary: "Session provider awaited, called without `async with`, or injected the wrong way" };
+    pub static DB105 = { id: "DB105", name: "provider-misuse", summary: "Session provider awaited, called without `async with`, or injected the wrong way", requires_canonical: true };
 }
 
 pub struct ProviderMisuse;

@@ -42,7 +42,7 @@ declare_rule! {
     /// ## Fix safety
     /// Manual: where the transaction should start and end (and what the
     /// endpoint must do after it) is a decision about the endpoint.
-    pub static DB119 = { id: "DB119", name: "router-transaction", summary: "Router writes through its request session outside `async with session.begin()`", enabled_by_default: false };
+    pub static DB119 = { id: "DB119", name: "router-transaction", summary: "Router writes through its request session outside `async with session.begin()`", enabled_by_default: false, requires_canonical: true };
 }
 
 const WRITE_METHODS: &[&str] = &["add", "add_all", "delete", "merge"];

@@ -57,7 +57,7 @@ declare_rule! {
     /// end). Manual for `rollback()` (raise instead and let the caller's
     /// transaction roll back) and for `begin()` / `begin_nested()` (remove
     /// the block and let the caller's transaction decide).
-    pub static DB106 = { id: "DB106", name: "service-transaction", summary: "Service commits, rolls back or begins a transaction on its caller's session" };
+    pub static DB106 = { id: "DB106", name: "service-transaction", summary: "Service commits, rolls back or begins a transaction on its caller's session", requires_canonical: true };
 }
 
 const TRANSACTION_METHODS: &[&str] = &["commit", "rollback", "begin", "begin_nested"];

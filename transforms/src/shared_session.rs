@@ -44,7 +44,7 @@ declare_rule! {
     /// Manual: run the calls one after the other, or open one session per
     /// coroutine; which is right depends on whether they must share a
     /// transaction.
-    pub static DB117 = { id: "DB117", name: "shared-session-concurrency", summary: "One session used by concurrently running coroutines" };
+    pub static DB117 = { id: "DB117", name: "shared-session-concurrency", summary: "One session used by concurrently running coroutines", requires_canonical: true };
 }
 
 pub struct SharedSession;

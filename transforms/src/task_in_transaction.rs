@@ -46,7 +46,7 @@ declare_rule! {
     /// is a change of behaviour. Manual elsewhere in the block, inside an
     /// `if` or a nested `begin()`, and when the call shares its line with
     /// other code.
-    pub static DB110 = { id: "DB110", name: "task-in-transaction", summary: "Background task scheduled inside a session transaction" };
+    pub static DB110 = { id: "DB110", name: "task-in-transaction", summary: "Background task scheduled inside a session transaction", requires_canonical: true };
 }
 
 pub struct TaskInTransaction;

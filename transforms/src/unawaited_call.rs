@@ -42,7 +42,7 @@ declare_rule! {
     /// Unsafe: `await` is added in front of the call (only inside
     /// `async def`). The call then really runs, which changes behaviour
     /// (the commit happens, the query hits the database).
-    pub static DB118 = { id: "DB118", name: "unawaited-session-call", summary: "Coroutine method of an AsyncSession called without await" };
+    pub static DB118 = { id: "DB118", name: "unawaited-session-call", summary: "Coroutine method of an AsyncSession called without await", requires_canonical: true };
 }
 
 /// The `AsyncSession` methods that return coroutines. `add()`,

@@ -44,7 +44,7 @@ declare_rule! {
     /// ## Fix safety
     /// Manual: whether to await the work, track it, or hand it to a task
     /// queue is a design decision.
-    pub static DB116 = { id: "DB116", name: "untracked-task", summary: "Database work started with a task whose result is dropped" };
+    pub static DB116 = { id: "DB116", name: "untracked-task", summary: "Database work started with a task whose result is dropped", requires_canonical: true };
 }
 
 pub struct UntrackedTask;

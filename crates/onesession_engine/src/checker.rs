@@ -219,11 +219,11 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let (unused, keep): (Vec<String>, Vec<String>) = match suppression {
-                Suppression::All if used.is_empty() => (vec![], vec![]),
+                // A bare `ignore` may be for a rule that did not run here.
+                Suppression::All if used.is_empty() && self.every_rule_ran() => (vec![], vec![]),
                 Suppression::All => continue,
                 Suppression::Rules(codes) => codes.iter().cloned().partition(|code| {
-                    let known = self.rules.is_known(code);
-                    !known || (self.rules.is_enabled(code) && !used.contains(&code.as_str()))
+                    !self.rules.is_known(code) || (self.ran(code) && !used.contains(&code.as_str()))
                 }),
             };
             if matches!(suppression, Suppression::Rules(_)) && unused.is_empty() {
@@ -262,8 +262,11 @@ impl<'a> Checker<'a> {
             if silenced || self.ignored.contains(&rule.id) {
                 continue;
             }
-            let fix =
-                suppression_edit(self.source, &range, &text, &keep).map(|e| self.fix_safe(vec![e]));
+            // Without a configuration the project model is a guess: a
+            // suppression it calls unused is reported, never removed.
+            let fix = suppression_edit(self.source, &range, &text, &keep)
+                .filter(|_| self.settings().config.is_some())
+                .map(|e| self.fix_safe(vec![e]));
             self.findings.push(Finding {
                 rule,
                 file: self.file.id,
@@ -273,6 +276,22 @@ impl<'a> Checker<'a> {
                 group: None,
             });
         }
+    }
+
+    /// True when the rule `code` ran in full on this file: enabled, not
+    /// ignored here, and with the canonical module it may need.
+    fn ran(&self, code: &str) -> bool {
+        self.rules.is_enabled(code)
+            && !self.ignored.contains(&code)
+            && self
+                .rules
+                .rule(code)
+                .is_some_and(|rule| !rule.requires_canonical || self.canon().module.is_some())
+    }
+
+    /// Every enabled rule ran in full on this file.
+    fn every_rule_ran(&self) -> bool {
+        self.rules.enabled().iter().all(|code| self.ran(code))
     }
 
     pub fn fix_safe(&self, edits: Vec<onesession_text::Edit>) -> Fix {

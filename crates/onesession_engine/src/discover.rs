@@ -126,7 +126,14 @@ fn walk(
 
 /// Directories that hold other projects' code (virtual environments,
 /// vendored packages): never part of the program.
-const FOREIGN_DIRS: &[&str] = &[".venv", "venv", "node_modules", "__pypackages__", ".tox", ".nox"];
+const FOREIGN_DIRS: &[&str] = &[
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pypackages__",
+    ".tox",
+    ".nox",
+];
 
 /// The Python files under the root that the exclude globs leave out of
 /// the check (tests, migrations, scripts the user excluded) but that are

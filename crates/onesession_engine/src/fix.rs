@@ -330,6 +330,23 @@ pub fn fix_project_except(
                 .or_default() += 1;
         }
         let mut revert: HashSet<FileId> = HashSet::new();
+        // The program must still import and call correctly.
+        for violation in crate::verify::verify_round(project, &before) {
+            let rules: Vec<&str> = chosen
+                .iter()
+                .filter(|u| u.fix.files().contains(&violation.file))
+                .flat_map(FixUnit::rules)
+                .collect();
+            report.problems.push(FixProblem {
+                file: violation.file,
+                reason: format!(
+                    "the fix for {} would break the program ({}); fix dropped, file left unchanged",
+                    rules.join(", "),
+                    violation.reason
+                ),
+            });
+            revert.insert(violation.file);
+        }
         for (unit, keys) in chosen.iter().zip(&unit_keys) {
             let stuck = keys.iter().any(|key| {
                 let was = counts_before.get(key).copied().unwrap_or(0);
@@ -348,6 +365,21 @@ pub fn fix_project_except(
                     });
                 }
             }
+        }
+        // A unit is undone whole: every file of a unit that touches an
+        // undone file is undone too (and so on), or a cross-file fix
+        // would be left half applied.
+        loop {
+            let more: Vec<FileId> = chosen
+                .iter()
+                .filter(|u| u.fix.files().iter().any(|f| revert.contains(f)))
+                .flat_map(|u| u.fix.files())
+                .filter(|f| !revert.contains(f))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            revert.extend(more);
         }
         if revert.is_empty() {
             findings = after;

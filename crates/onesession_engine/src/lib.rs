@@ -20,6 +20,7 @@ pub mod run;
 pub mod settings;
 pub mod signature;
 pub mod summary;
+pub mod verify;
 
 pub use checker::Checker;
 pub use error::{ConfigError, EngineError};

@@ -17,10 +17,10 @@ use crate::error::EngineError;
 use crate::names::{is_one_of, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
 use crate::settings::{Layer, Layers, Settings};
+use crate::summary::summarize;
 pub use crate::summary::{
     params_of, ClassInfo, FunctionKind, FunctionSig, ModuleSummary, Param, ParamKind,
 };
-use crate::summary::summarize;
 
 /// Shared by every file that is not a parsed module.
 static EMPTY_SUMMARY: LazyLock<Arc<ModuleSummary>> = LazyLock::new(Arc::default);
@@ -170,6 +170,10 @@ pub struct ProjectFile {
     pub from_stdin: bool,
     /// The hash came from the last run's record, not from reading.
     pub hash_from_stat: bool,
+    /// A fix changed the text: it is parsed whatever the prefilter says,
+    /// so the index still knows what the fix left in it (a signature the
+    /// fix changed must be checked against every caller).
+    fixed: bool,
     /// Set when read for unreadable files; for the others on first use:
     /// prefiltered, then parsed if admitted (a run served from the cache
     /// does neither, and `fix -i` parses only what it has reached and what
@@ -212,7 +216,7 @@ impl ProjectFile {
 
     /// Parses `text` when it holds a trigger word.
     fn analyse(&self, text: &str) -> FileState {
-        if !self.shared.triggers.admits(text) {
+        if !self.fixed && !self.shared.triggers.admits(text) {
             return FileState::Skipped;
         }
         self.parse(text)
@@ -280,7 +284,9 @@ impl ProjectFile {
     }
 
     /// What the project index keeps of this module: from the kept
-    /// analysis, or from one made for it (then kept: it was asked for).
+    /// analysis, or from one made for it (then kept: it was asked for);
+    /// empty for a module the prefilter skipped (nothing in it can matter
+    /// to a rule, and the rules look modules up on the hot path).
     pub fn summary(&self) -> Arc<ModuleSummary> {
         if let Some(state) = self.state.get() {
             return match state {
@@ -653,6 +659,7 @@ impl Project {
             let bom = file.has_bom();
             let source = SourceText { text, bom };
             file.state = OnceLock::new();
+            file.fixed = true;
             file.summary = Mutex::new(None);
             file.scan = OnceLock::new();
             if file.hash.is_some() {
@@ -971,6 +978,7 @@ impl Loader<'_> {
             stat,
             from_stdin,
             hash_from_stat,
+            fixed: false,
             state,
             summary: Mutex::new(None),
             scan,

@@ -103,7 +103,10 @@ impl Project {
         if let Some(class) = &class {
             let (order, _) = self.mro(class);
             for base in order.iter().skip(1) {
-                if self.find_method(base, name).is_some_and(|(k, _)| k.starts_with(base)) {
+                if self
+                    .find_method(base, name)
+                    .is_some_and(|(k, _)| k.starts_with(base))
+                {
                     references.problems.push(self.definition_place(
                         key,
                         format!("it overrides `{base}.{name}`, whose callers may reach it"),
@@ -127,10 +130,8 @@ impl Project {
                 .candidates(&names, outside)
                 .par_iter()
                 .flat_map_iter(|file| {
-                    file.with_analysis(|analysis, _| {
-                        import_aliases(self, &analysis.semantic, key)
-                    })
-                    .unwrap_or_default()
+                    file.with_analysis(|analysis, _| import_aliases(self, &analysis.semantic, key))
+                        .unwrap_or_default()
                 })
                 .collect();
             for alias in aliases {
@@ -179,19 +180,13 @@ impl Project {
     }
 
     fn definition_place(&self, key: &str, why: String) -> Place {
-        let (owner, _) = key.rsplit_once('.').unwrap_or(("", key));
-        let module = if self.class(owner).is_some() {
-            owner.rsplit_once('.').map_or(owner, |(m, _)| m)
-        } else {
-            owner
-        };
-        let file = self.file_by_module(module);
+        let file = self.file_defining(key);
         let line = file
             .zip(self.function(key))
             .and_then(|(file, sig)| file.with_text(|text| line_at(text, sig.offset)))
             .unwrap_or(1);
         Place {
-            path: file.map_or_else(|| module.to_owned(), |f| f.relative.clone()),
+            path: file.map_or_else(|| key.to_owned(), |f| f.relative.clone()),
             line,
             why,
         }
@@ -200,7 +195,11 @@ impl Project {
     /// Files whose text holds one of `names`: the project's and the
     /// excluded ones.
     fn candidates<'p>(&'p self, names: &[String], outside: &'p [OutsideFile]) -> Vec<Source<'p>> {
-        let contains_any = |text: &str| names.iter().any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
+        let contains_any = |text: &str| {
+            names
+                .iter()
+                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+        };
         let mut sources: Vec<Source<'p>> = self
             .files
             .par_iter()
@@ -265,8 +264,12 @@ impl Source<'_> {
             Source::Project(file) => file.with_any_analysis(f),
             Source::Outside(file) => {
                 let parsed = parse_module(&file.text).ok()?;
-                let semantic =
-                    SemanticModel::build(&parsed.body, &file.module, file.is_package, file.text.len());
+                let semantic = SemanticModel::build(
+                    &parsed.body,
+                    &file.module,
+                    file.is_package,
+                    file.text.len(),
+                );
                 let analysis = Analysis {
                     lines: LineIndex::new(&file.text),
                     summary: Arc::default(),
@@ -345,7 +348,13 @@ impl Finder<'_, '_> {
     }
 
     /// A call of (or handing on of) a candidate expression.
-    fn site(&mut self, callee: &Expr, call: &ast::ExprCall, args: &[Expr], keywords: &[ast::Keyword]) {
+    fn site(
+        &mut self,
+        callee: &Expr,
+        call: &ast::ExprCall,
+        args: &[Expr],
+        keywords: &[ast::Keyword],
+    ) {
         let range = range_of(callee);
         self.consumed.insert(range.start);
         match self.resolver.target(callee) {
@@ -381,7 +390,8 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::ClassDef(class) => {
-                let top_level = self.semantic.scope_at(range_of(stmt).start) == self.semantic.scope_at(0);
+                let top_level =
+                    self.semantic.scope_at(range_of(stmt).start) == self.semantic.scope_at(0);
                 let qualified = top_level
                     .then(|| format!("{}.{}", self.semantic.module(), class.name))
                     .filter(|_| !self.semantic.module().is_empty());
@@ -391,10 +401,17 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
             }
             Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
             | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { name, .. }) => {
-                if let (Some(target_class), Some(current)) = (self.class, self.current_class.clone()) {
+                if let (Some(target_class), Some(current)) =
+                    (self.class, self.current_class.clone())
+                {
                     let overrides = self.names.iter().any(|n| n == name.as_str())
                         && current != target_class
-                        && self.project.mro(&current).0.iter().any(|c| c == target_class);
+                        && self
+                            .project
+                            .mro(&current)
+                            .0
+                            .iter()
+                            .any(|c| c == target_class);
                     if overrides {
                         self.problem(
                             &range_of(stmt),
@@ -434,7 +451,13 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                     if let Some(Expr::Constant(c)) = call.args.get(1) {
                         if let ast::Constant::Str(s) = &c.value {
                             if self.names.iter().any(|n| n == s) {
-                                self.problem(&range_of(expr), format!("`{}` looks it up by name", self.shown(&range_of(expr))));
+                                self.problem(
+                                    &range_of(expr),
+                                    format!(
+                                        "`{}` looks it up by name",
+                                        self.shown(&range_of(expr))
+                                    ),
+                                );
                             }
                         }
                     }
@@ -447,13 +470,22 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                         || matches!(expr, Expr::Attribute(a) if a.ctx != ExprContext::Load);
                     match self.resolver.target(expr) {
                         Target::Function { key, .. } if key == self.key => {
-                            let how = if is_store { "rebinds it" } else { "uses it as a value, not a call" };
+                            let how = if is_store {
+                                "rebinds it"
+                            } else {
+                                "uses it as a value, not a call"
+                            };
                             let shown = self.shown(&range);
                             self.problem(&range, format!("`{shown}` {how}"));
                         }
                         Target::Unknown if !matches!(expr, Expr::Name(_)) => {
                             let shown = self.shown(&range);
-                            self.problem(&range, format!("cannot tell what `{shown}` refers to (an untyped receiver)"));
+                            self.problem(
+                                &range,
+                                format!(
+                                    "cannot tell what `{shown}` refers to (an untyped receiver)"
+                                ),
+                            );
                         }
                         _ => {}
                     }
@@ -477,7 +509,11 @@ pub fn check_removal(
 ) -> Result<(), Vec<Place>> {
     let mut problems = Vec::new();
     for site in sites {
-        let params: &[Param] = if site.bound { sig.bound_params() } else { &sig.params };
+        let params: &[Param] = if site.bound {
+            sig.bound_params()
+        } else {
+            &sig.params
+        };
         let mut args = site.args.clone();
         let positional: Vec<&Param> = params
             .iter()
@@ -509,7 +545,9 @@ pub fn check_removal(
         let why = if unpacked_into_removed {
             Some("passes `*args`/`**kwargs` that may fill the removed parameter".to_owned())
         } else {
-            bind(&kept, &args).err().map(|misfit| format!("the call {misfit} once the parameter is gone"))
+            bind(&kept, &args)
+                .err()
+                .map(|misfit| format!("the call {misfit}"))
         };
         if let Some(why) = why {
             problems.push(Place {

@@ -130,6 +130,16 @@ impl Project {
         })
     }
 
+    /// The file that defines the function or method `key`.
+    pub fn file_defining(&self, key: &str) -> Option<&crate::project::ProjectFile> {
+        let (owner, _) = key.rsplit_once('.')?;
+        let module = match self.class(owner) {
+            Some(_) => owner.rsplit_once('.').map_or(owner, |(m, _)| m),
+            None => owner,
+        };
+        self.file_by_module(module)
+    }
+
     /// What a qualified name outside any local scope is.
     fn global_ty(&self, qualified: &str) -> Option<Ty> {
         let qualified = self.canonicalize(qualified);
@@ -392,7 +402,7 @@ impl Locals<'_, '_> {
             return Some(Ty::Instance(qualified));
         }
         let top = qualified.split('.').next().unwrap_or(&qualified);
-        (!self.resolver.project.is_module(top)).then(|| Ty::Instance(qualified))
+        (!self.resolver.project.is_module(top)).then_some(Ty::Instance(qualified))
     }
 
     fn parameters(&mut self, args: &ast::Arguments, decorators: &[Expr]) {

@@ -15,6 +15,10 @@ pub struct Rule {
     /// Markdown: What it finds / Why is this bad? / Example / Fix safety.
     pub doc: &'static str,
     pub enabled_by_default: bool,
+    /// Finds what it is for only when a canonical session module is known
+    /// (configured or detected): without one it does not run in full, so
+    /// a suppression of it cannot be called unused.
+    pub requires_canonical: bool,
 }
 
 impl Rule {
@@ -45,7 +49,8 @@ macro_rules! declare_rule {
         $(#[doc = $doc:literal])*
         $vis:vis static $ident:ident = {
             id: $id:literal, name: $name:literal, summary: $summary:literal
-            $(, enabled_by_default: $enabled:literal)? $(,)?
+            $(, enabled_by_default: $enabled:literal)?
+            $(, requires_canonical: $canonical:literal)? $(,)?
         };
     ) => {
         $(#[doc = $doc])*
@@ -55,6 +60,7 @@ macro_rules! declare_rule {
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
             enabled_by_default: true $(&& $enabled)?,
+            requires_canonical: false $(|| $canonical)?,
         };
     };
 }

@@ -53,7 +53,9 @@ impl fmt::Display for Misfit {
                 if *given == 1 { "" } else { "s" },
                 if *accepted == 1 { "is" } else { "are" }
             ),
-            Misfit::UnexpectedKeyword(name) => write!(f, "passes `{name}=`, which it does not take"),
+            Misfit::UnexpectedKeyword(name) => {
+                write!(f, "passes `{name}=`, which it does not take")
+            }
             Misfit::MultipleValues(name) => write!(f, "passes `{name}` twice"),
             Misfit::Missing(names) => write!(f, "does not pass `{}`", names.join("`, `")),
         }

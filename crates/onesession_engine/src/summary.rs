@@ -275,9 +275,10 @@ pub(crate) fn summarize(
                 }
             }
             Stmt::ClassDef(class) => {
-                summary
-                    .classes
-                    .insert(class.name.to_string(), Arc::new(class_info(semantic, class)));
+                summary.classes.insert(
+                    class.name.to_string(),
+                    Arc::new(class_info(semantic, class)),
+                );
             }
             _ => {}
         }
@@ -361,9 +362,7 @@ fn self_attributes(
             .and_then(|a| annotation_type(semantic, a))
     };
     let attribute_of_receiver = |target: &Expr| match target {
-        Expr::Attribute(attr)
-            if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == receiver) =>
-        {
+        Expr::Attribute(attr) if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == receiver) => {
             Some(attr.attr.to_string())
         }
         _ => None,
@@ -480,7 +479,11 @@ pub fn params_of(args: &ast::Arguments) -> Vec<Param> {
         })
     };
     for arg in &args.posonlyargs {
-        push(&arg.def.arg, ParamKind::PositionalOnly, arg.default.is_some());
+        push(
+            &arg.def.arg,
+            ParamKind::PositionalOnly,
+            arg.default.is_some(),
+        );
     }
     for arg in &args.args {
         push(&arg.def.arg, ParamKind::Regular, arg.default.is_some());

@@ -9,9 +9,11 @@
 //! - [`semantic`]: scopes, bindings and the qualified name of an
 //!   expression, resolved through imports.
 //! - [`imports`]: edits that add and remove imported names.
+//! - [`builtins`]: the names Python provides (builtins, stdlib modules).
 //! - [`source`]: text helpers at AST ranges (statement lines, argument
 //!   removal with its comma, indentation).
 
+pub mod builtins;
 pub mod imports;
 mod mask;
 pub mod parse;

@@ -90,6 +90,9 @@ pub struct SemanticModel {
     scope_index: Option<Vec<IndexedScope>>,
     /// The first binding starting at each offset.
     binding_starts: FxHashMap<usize, BindingId>,
+    /// Name loads no scope binds: builtins, names a star import may
+    /// bind, and undefined names.
+    unresolved: Vec<(String, TextRange)>,
 }
 
 /// A scope range in [`SemanticModel::scope_index`]: sorted by start (then
@@ -156,6 +159,7 @@ impl SemanticModel {
                 uses: Vec::new(),
                 scope_index: None,
                 binding_starts: FxHashMap::default(),
+                unresolved: Vec::new(),
             },
             package: package_of(module, is_package),
             current: ScopeId(0),
@@ -287,6 +291,11 @@ impl SemanticModel {
     pub fn lookup(&self, name: &str, offset: usize) -> Option<BindingId> {
         let candidates = find_candidates(&self.scopes, self.scope_at(offset), name)?;
         Some(choose(&self.bindings, candidates, offset))
+    }
+
+    /// Name loads that no scope binds, with where they are.
+    pub fn unresolved(&self) -> &[(String, TextRange)] {
+        &self.unresolved
     }
 
     /// True when `name` is bound anywhere in the module (any scope).
@@ -466,6 +475,9 @@ impl Builder {
         model.uses = vec![Vec::new(); model.bindings.len()];
         for (name, offset, range, scope) in self.loads.drain(..) {
             let Some(candidates) = find_candidates(&model.scopes, scope, &name) else {
+                if offset != usize::MAX {
+                    model.unresolved.push((name, range));
+                }
                 continue;
             };
             let id = choose(&model.bindings, candidates, offset);

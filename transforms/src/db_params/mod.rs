@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use onesession_engine::project::{FunctionSig, Param, ParamKind};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
-use onesession_engine::text::{Edit, Fix, TextRange};
-use onesession_engine::project::{FunctionSig, Param, ParamKind};
 use onesession_engine::references::{check_removal, handed_on_at, line_at, Place};
 use onesession_engine::resolve::Target;
+use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt, functions};
@@ -488,9 +488,15 @@ fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
             .iter()
             .filter_map(|t| items.iter().position(|i| i == t))
             .collect();
+        // The definition's side of the unit comes from checking its file:
+        // without it, dropping the argument would break the call.
+        let definition_checked = checker
+            .project
+            .file_defining(key)
+            .is_some_and(|file| file.requested);
         let part = plan.groups.entry(group_key(key)).or_default();
         part.findings.extend(targets.iter().cloned());
-        part.manual |= manual;
+        part.manual |= manual || !definition_checked;
         part.edits.extend(remove_items(source, &items, &removed));
         part.removed.extend(targets);
     });

@@ -1,0 +1,431 @@
+//! What a round of fixes must not break, beyond "it parses and the
+//! finding is gone": a fixed program must still import and call
+//! correctly. For every changed file, against its text before the round:
+//!
+//! - (a) every reference to a function whose parameters changed binds to
+//!   the new signature (in every file of the program), and no call the
+//!   file makes to a project function stops binding;
+//! - (b) every name an added import takes exists where it is taken from;
+//! - (c) no name becomes undefined, and no added import goes unused;
+//! - (d) `await`, `async with` and `async for` appear only inside
+//!   `async def`.
+//!
+//! A violation names the file whose units must be undone.
+
+use onesession_python::ast::{Expr, Stmt};
+use onesession_python::builtins::{is_builtin, is_stdlib_module};
+use onesession_python::visit::{walk_expr, walk_stmt, Visitor};
+use onesession_python::{parse_module, range_of, BindingKind, SemanticModel};
+use onesession_text::FileId;
+use rustc_hash::FxHashMap;
+
+use crate::project::{Analysis, Project};
+use crate::references::line_at;
+use crate::resolve::{Resolver, Target};
+use crate::signature::{bind, CallArgs};
+use crate::summary::{summarize, ModuleSummary};
+
+/// Why a round's change to a file cannot stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub file: FileId,
+    pub reason: String,
+}
+
+/// Checks the project's current texts against `before` (each changed
+/// file's text before the round).
+pub fn verify_round(project: &Project, before: &[(FileId, String)]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (id, old_text) in before {
+        let file = project.file(*id);
+        let module = file.module.as_deref().unwrap_or("");
+        let Ok(old) = parse_module(old_text) else {
+            continue; // nothing to compare with
+        };
+        let old_semantic = SemanticModel::build(&old.body, module, file.is_package, old_text.len());
+        let old_summary = summarize(&old.body, &old_semantic, &|_| false);
+        let mut add = |reason: String| {
+            violations.push(Violation { file: *id, reason });
+        };
+        let checked = file.with_any_analysis(|new, text| {
+            let mut reasons = Vec::new();
+            imports(project, &old_semantic, new, text, &mut reasons);
+            names(&old_semantic, new, text, &mut reasons);
+            awaits(&old.body, &old_semantic, new, text, &mut reasons);
+            calls(
+                project,
+                &old.body,
+                &old_semantic,
+                old_text,
+                new,
+                text,
+                &mut reasons,
+            );
+            signatures(project, module, &old_summary, &new.summary, &mut reasons);
+            reasons
+        });
+        match checked {
+            Some(reasons) => reasons.into_iter().for_each(&mut add),
+            None => add("the fixed text no longer parses".into()),
+        }
+    }
+    violations
+}
+
+/// (b) imports the round added must name something that exists, and be
+/// used.
+fn imports(
+    project: &Project,
+    old: &SemanticModel,
+    new: &Analysis,
+    text: &str,
+    reasons: &mut Vec<String>,
+) {
+    let old_imports: Vec<(&str, String)> = import_bindings(old).collect();
+    for (id, binding) in new.semantic.bindings() {
+        let Some(target) = imported(&binding.kind) else {
+            continue;
+        };
+        if old_imports
+            .iter()
+            .any(|(name, t)| *name == binding.name && *t == target)
+        {
+            continue;
+        }
+        let line = line_at(text, binding.range.start);
+        if let Some(why) = missing_import(project, &target) {
+            reasons.push(format!("line {line}: the added import of `{target}` {why}"));
+        }
+        if new.semantic.uses(id).is_empty() {
+            reasons.push(format!(
+                "line {line}: the added import `{}` is never used",
+                binding.name
+            ));
+        }
+    }
+}
+
+fn imported(kind: &BindingKind) -> Option<String> {
+    match kind {
+        BindingKind::Import { qualified } => Some(qualified.clone()),
+        BindingKind::ModuleImport { module } => Some(module.clone()),
+        _ => None,
+    }
+}
+
+fn import_bindings(semantic: &SemanticModel) -> impl Iterator<Item = (&str, String)> {
+    semantic
+        .bindings()
+        .filter_map(|(_, b)| Some((b.name.as_str(), imported(&b.kind)?)))
+}
+
+/// Why importing `qualified` fails, if it does: a project module must
+/// define the name (or hold it as a submodule); outside the project only
+/// the standard library can be vouched for.
+fn missing_import(project: &Project, qualified: &str) -> Option<String> {
+    if project.is_module(qualified) || is_stdlib_module(qualified) {
+        return None;
+    }
+    let (module, name) = qualified.rsplit_once('.')?;
+    if project.is_module(module) {
+        let summary = project.module(module).unwrap_or_default();
+        return (!summary.defined_names.contains(name))
+            .then(|| format!("names `{name}`, which `{module}` does not define"));
+    }
+    (!is_stdlib_module(module))
+        .then(|| format!("comes from `{module}`, outside the project: it cannot be verified"))
+}
+
+/// (c) names loaded but bound nowhere, counted per name: more than before
+/// means the round removed something a remaining use needs.
+fn names(old: &SemanticModel, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
+    let count = |semantic: &SemanticModel| {
+        let mut counts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (name, range) in semantic.unresolved() {
+            if !is_builtin(name) {
+                counts.entry(name.clone()).or_default().push(range.start);
+            }
+        }
+        counts
+    };
+    let before = count(old);
+    let mut after: Vec<(String, Vec<usize>)> = count(&new.semantic).into_iter().collect();
+    after.sort();
+    for (name, offsets) in after {
+        let was = before.get(&name).map_or(0, Vec::len);
+        if offsets.len() > was {
+            reasons.push(format!(
+                "line {}: `{name}` is used but no longer defined",
+                line_at(text, offsets[was.min(offsets.len() - 1)])
+            ));
+        }
+    }
+}
+
+/// (d) `await`, `async with`, `async for` outside an `async def`.
+fn awaits(
+    old_body: &[Stmt],
+    old: &SemanticModel,
+    new: &Analysis,
+    text: &str,
+    reasons: &mut Vec<String>,
+) {
+    let before = async_outside(old_body, old).len();
+    let after = async_outside(&new.parsed.body, &new.semantic);
+    if after.len() > before {
+        reasons.push(format!(
+            "line {}: `await`/`async with` outside an `async def`",
+            line_at(text, after[before])
+        ));
+    }
+}
+
+fn async_outside(body: &[Stmt], semantic: &SemanticModel) -> Vec<usize> {
+    struct Collect<'m> {
+        semantic: &'m SemanticModel,
+        found: Vec<usize>,
+    }
+    impl<'a> Visitor<'a> for Collect<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if matches!(stmt, Stmt::AsyncWith(_) | Stmt::AsyncFor(_)) {
+                let at = range_of(stmt).start;
+                if !self.semantic.in_async_function(at) {
+                    self.found.push(at);
+                }
+            }
+            walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Await(_) = expr {
+                let at = range_of(expr).start;
+                if !self.semantic.in_async_function(at) {
+                    self.found.push(at);
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut collect = Collect {
+        semantic,
+        found: Vec::new(),
+    };
+    collect.visit_body(body);
+    collect.found.sort_unstable();
+    collect.found
+}
+
+/// (a) calls this file makes to project functions: no more of them may
+/// fail to bind than before the round.
+fn calls(
+    project: &Project,
+    old_body: &[Stmt],
+    old: &SemanticModel,
+    old_text: &str,
+    new: &Analysis,
+    text: &str,
+    reasons: &mut Vec<String>,
+) {
+    let before = misfits(project, old_body, old, old_text).len();
+    let after = misfits(project, &new.parsed.body, &new.semantic, text);
+    if after.len() > before {
+        reasons.push(after[before].clone());
+    }
+}
+
+fn misfits(project: &Project, body: &[Stmt], semantic: &SemanticModel, text: &str) -> Vec<String> {
+    struct Collect<'r, 'p> {
+        resolver: &'r Resolver<'p>,
+        project: &'p Project,
+        text: &'p str,
+        found: Vec<String>,
+    }
+    impl<'a> Visitor<'a> for Collect<'_, '_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                if let Target::Function { key, bound } = self.resolver.target(&call.func) {
+                    if let Some(sig) = self.project.function(&key) {
+                        let params = if bound {
+                            sig.bound_params()
+                        } else {
+                            &sig.params
+                        };
+                        if let Err(misfit) = bind(params, &CallArgs::of(&call.args, &call.keywords))
+                        {
+                            self.found.push(format!(
+                                "line {}: the call to `{key}` {misfit}",
+                                line_at(self.text, range_of(expr).start)
+                            ));
+                        }
+                    }
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let resolver = Resolver::new(project, semantic, body);
+    let mut collect = Collect {
+        resolver: &resolver,
+        project,
+        text,
+        found: Vec::new(),
+    };
+    collect.visit_body(body);
+    collect.found
+}
+
+/// (a) functions of this file whose parameters changed: every reference
+/// in the program must be known and bind to the new parameters.
+fn signatures(
+    project: &Project,
+    module: &str,
+    old: &ModuleSummary,
+    new: &ModuleSummary,
+    reasons: &mut Vec<String>,
+) {
+    let mut changed: Vec<&String> = new
+        .functions
+        .iter()
+        .filter(|(name, sig)| {
+            old.functions
+                .get(*name)
+                .is_some_and(|was| was.params != sig.params)
+        })
+        .map(|(name, _)| name)
+        .collect();
+    changed.sort();
+    for name in changed {
+        let key = format!("{module}.{name}");
+        let references = project.references(&key);
+        for place in &references.problems {
+            reasons.push(format!("`{name}` changed its parameters, but {place}"));
+        }
+        let sig = &new.functions[name];
+        if let Err(places) = crate::references::check_removal(project, sig, &[], &references.sites)
+        {
+            for place in places {
+                reasons.push(format!("`{name}` changed its parameters: {place}"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+    use crate::project::Inputs;
+    use crate::settings::Settings;
+
+    const SESSION: &str = "from contextlib import asynccontextmanager\n\n@asynccontextmanager\nasync def get_session():\n    yield None\n";
+    const SERVICE: &str = "class Service:\n    async def run(self, job, db_params):\n        return job\n\nservice = Service()\n";
+    const CALLER: &str = "from app.service import service\n\nasync def go():\n    await service.run(1, db_params={})\n";
+
+    /// The violations of changing `path` from its text in `files` to `after`.
+    fn violations(files: &[(&str, &str)], path: &str, after: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for (relative, text) in files {
+            let file = root.join(relative);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+        let inputs = Inputs {
+            paths: vec![root],
+            ..Inputs::default()
+        };
+        let mut project = Project::load(settings, &inputs).unwrap();
+        let id = project
+            .files
+            .iter()
+            .find(|f| f.relative == path)
+            .unwrap()
+            .id;
+        let before = vec![(id, project.file(id).text().to_owned())];
+        project
+            .replace_sources(vec![(id, after.to_owned())])
+            .unwrap();
+        verify_round(&project, &before)
+            .into_iter()
+            .map(|v| v.reason)
+            .collect()
+    }
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("app/__init__.py", ""),
+            ("app/session.py", SESSION),
+            ("app/service.py", SERVICE),
+            ("app/caller.py", CALLER),
+        ]
+    }
+
+    #[test]
+    fn a_clean_change_passes() {
+        let after = CALLER.replace(
+            "service.run(1, db_params={})",
+            "service.run(2, db_params={})",
+        );
+        assert_eq!(
+            violations(&base(), "app/caller.py", &after),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn an_import_removed_while_still_used() {
+        let after = CALLER.replace("from app.service import service\n", "");
+        assert_eq!(
+            violations(&base(), "app/caller.py", &after),
+            ["line 3: `service` is used but no longer defined"]
+        );
+    }
+
+    #[test]
+    fn an_added_import_must_exist_and_be_used() {
+        let after = format!(
+            "from app.session import get_sesion\n{}",
+            CALLER.replace(
+                "await service",
+                "async with get_sesion():\n        pass\n    await service"
+            )
+        );
+        assert_eq!(
+            violations(&base(), "app/caller.py", &after),
+            ["line 1: the added import of `app.session.get_sesion` names `get_sesion`, which `app.session` does not define"]
+        );
+        let after = format!("from app.session import get_session\n{CALLER}");
+        assert_eq!(
+            violations(&base(), "app/caller.py", &after),
+            ["line 1: the added import `get_session` is never used"]
+        );
+    }
+
+    #[test]
+    fn async_with_outside_an_async_def() {
+        let files = [
+            ("app/__init__.py", ""),
+            ("app/session.py", SESSION),
+            (
+                "app/job.py",
+                "from app.session import get_session\n\ndef job():\n    return get_session\n",
+            ),
+        ];
+        let after = "from app.session import get_session\n\ndef job():\n    async with get_session() as s:\n        return s\n";
+        assert_eq!(
+            violations(&files, "app/job.py", after),
+            ["line 4: `await`/`async with` outside an `async def`"]
+        );
+    }
+
+    #[test]
+    fn a_signature_change_must_reach_every_caller() {
+        let after = SERVICE.replace(", db_params", "");
+        let reasons = violations(&base(), "app/service.py", &after);
+        assert_eq!(
+            reasons,
+            ["`Service.run` changed its parameters: app/caller.py:4: the call passes `db_params=`, which it does not take"]
+        );
+        // The caller changed in the same round is what makes it whole.
+    }
+}
