@@ -198,6 +198,10 @@ pub struct FixArgs {
     /// With --branch: stay on the new branch afterwards.
     #[arg(long, requires = "branch")]
     pub stay: bool,
+    /// With --branch: commit without running the repository's commit
+    /// hooks (they run by default).
+    #[arg(long, requires = "branch")]
+    pub no_verify: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

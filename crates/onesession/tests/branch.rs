@@ -215,3 +215,71 @@ fn interactive_needs_a_terminal() {
         "error: `fix -i` needs a terminal on stdin and stderr; use `onesession fix --diff` to review a patch, or `onesession fix` to apply the safe fixes"
     );
 }
+
+#[test]
+fn nothing_to_fix_makes_no_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.py"), "import os\n").unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "initial"]);
+    let (code, stdout, _) = run(onesession(dir.path()).args(["fix", "--branch", "db-sessions"]));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "Nothing to fix; no branch created.\n");
+    assert_eq!(git(dir.path(), &["branch", "--list", "db-sessions"]), "");
+    assert_eq!(
+        git(dir.path(), &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "main\n"
+    );
+}
+
+/// A pre-commit hook that refuses every commit.
+fn refusing_hook(dir: &Path) {
+    let hook = dir.join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho 'lint failed: fix me' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn commit_hooks_run_and_a_refusal_restores_the_tree() {
+    let dir = example_repo();
+    refusing_hook(dir.path());
+    let worktree = |dir: &Path| {
+        let mut files = common::snapshot(dir);
+        files.retain(|path, _| !path.starts_with(".git/"));
+        files
+    };
+    let before = worktree(dir.path());
+    let (code, _, stderr) = run(onesession(dir.path()).args(["fix", "--branch", "db-sessions"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("a commit hook failed; pass --no-verify to skip the hooks")
+            && stderr.contains("lint failed: fix me"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(worktree(dir.path()), before, "the tree is restored");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git(dir.path(), &["branch", "--list", "db-sessions"]), "");
+    assert_eq!(
+        git(dir.path(), &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "main\n"
+    );
+}
+
+#[test]
+fn no_verify_skips_the_commit_hooks() {
+    let dir = example_repo();
+    refusing_hook(dir.path());
+    let (code, stdout, stderr) =
+        run(onesession(dir.path()).args(["fix", "--branch", "db-sessions", "--no-verify"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("Created branch `db-sessions`"),
+        "{stdout}"
+    );
+}

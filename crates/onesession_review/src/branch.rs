@@ -20,6 +20,10 @@ pub enum BranchError {
     Exists(String),
     #[error("git {command}: {message}")]
     Git { command: String, message: String },
+    #[error(
+        "the commit was refused (a commit hook failed; pass --no-verify to skip the hooks): {0}"
+    )]
+    HookFailed(String),
     #[error("{0} (back on `{1}`, working tree as it was; branch `{2}` {3})")]
     RolledBack(String, String, String, &'static str),
 }
@@ -58,6 +62,31 @@ impl Git {
         }
     }
 
+    /// `git commit`: a refusal by the repository's hooks is reported with
+    /// what they printed.
+    fn commit(&self, args: &[&str]) -> Result<(), BranchError> {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .map_err(|e| BranchError::Git {
+                command: "commit".into(),
+                message: e.to_string(),
+            })?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let mut said: Vec<String> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&output.stdout).lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        said.truncate(5);
+        Err(BranchError::HookFailed(said.join(" | ")))
+    }
+
     fn succeeds(&self, args: &[&str]) -> bool {
         self.run(args).is_ok()
     }
@@ -85,6 +114,7 @@ pub struct Start {
     pub frozen: Vec<PathBuf>,
     previous_tip: Option<String>,
     name: String,
+    no_verify: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -93,10 +123,44 @@ pub struct BranchOptions {
     pub allow_dirty: bool,
     pub force: bool,
     pub stay: bool,
+    /// Commit without running the repository's commit hooks.
+    pub no_verify: bool,
 }
 
-/// Checks the repository and creates the branch.
-pub fn start(dir: &Path, options: &BranchOptions) -> Result<Start, BranchError> {
+/// The repository, checked and ready for the branch, which is not made
+/// yet (nothing to fix makes none).
+pub struct Ready {
+    git: Git,
+    top: PathBuf,
+    original: String,
+    base: String,
+    /// Paths with uncommitted changes or untracked (never touched).
+    pub frozen: Vec<PathBuf>,
+    previous_tip: Option<String>,
+    options: BranchOptions,
+}
+
+impl Ready {
+    /// Creates the branch and switches to it.
+    pub fn create(self) -> Result<Start, BranchError> {
+        let flag = if self.options.force { "-B" } else { "-b" };
+        self.git
+            .run(&["checkout", "-q", flag, &self.options.name])?;
+        Ok(Start {
+            git: self.git,
+            top: self.top,
+            original: self.original,
+            base: self.base,
+            frozen: self.frozen,
+            previous_tip: self.previous_tip,
+            name: self.options.name.clone(),
+            no_verify: self.options.no_verify,
+        })
+    }
+}
+
+/// Checks the repository and the branch name (nothing is changed).
+pub fn prepare(dir: &Path, options: &BranchOptions) -> Result<Ready, BranchError> {
     let git = Git::new(dir);
     let top = git
         .run(&["rev-parse", "--show-toplevel"])
@@ -151,17 +215,20 @@ pub fn start(dir: &Path, options: &BranchOptions) -> Result<Start, BranchError> 
         )));
     }
     let base = git.run(&["rev-parse", "HEAD"])?;
-    let flag = if options.force { "-B" } else { "-b" };
-    git.run(&["checkout", "-q", flag, &options.name])?;
-    Ok(Start {
+    Ok(Ready {
         git,
         top,
         original,
         base,
         frozen,
         previous_tip,
-        name: options.name.clone(),
+        options: options.clone(),
     })
+}
+
+/// Checks the repository and creates the branch.
+pub fn start(dir: &Path, options: &BranchOptions) -> Result<Start, BranchError> {
+    prepare(dir, options)?.create()
 }
 
 impl Start {
@@ -178,15 +245,10 @@ impl Start {
         );
         let add: Vec<&str> = add.iter().map(String::as_str).collect();
         self.git.run(&add)?;
-        let mut commit = vec![
-            "commit",
-            "-q",
-            "--no-verify",
-            "-m",
-            &step.subject,
-            "-m",
-            &step.body,
-        ];
+        let mut commit = vec!["commit", "-q", "-m", &step.subject, "-m", &step.body];
+        if self.no_verify {
+            commit.push("--no-verify");
+        }
         let identity = !self.git.succeeds(&["config", "user.email"]);
         if identity {
             commit.splice(
@@ -199,7 +261,7 @@ impl Start {
                 ],
             );
         }
-        self.git.run(&commit)?;
+        self.git.commit(&commit)?;
         Ok(Some(self.git.run(&["rev-parse", "--short", "HEAD"])?))
     }
 
@@ -211,11 +273,29 @@ impl Start {
         Ok(())
     }
 
+    /// Nothing was committed: back to the original branch, and the branch
+    /// deleted (or restored), as if it had never been made.
+    pub fn abandon(&self) -> Result<(), BranchError> {
+        self.git.run(&["checkout", "-q", &self.original])?;
+        match &self.previous_tip {
+            Some(tip) => self.git.run(&["branch", "-f", &self.name, tip])?,
+            None => self.git.run(&["branch", "-D", &self.name])?,
+        };
+        Ok(())
+    }
+
     /// Undoes everything: restores `written` files of an unfinished step,
     /// returns to the original branch, and deletes (or restores) the branch.
     pub fn roll_back(&self, written: &[PathBuf], reason: String) -> BranchError {
         if !written.is_empty() {
-            let mut args = vec!["checkout".to_owned(), "-q".to_owned(), "--".to_owned()];
+            // From HEAD, not the index: a commit a hook refused leaves the
+            // step's files staged.
+            let mut args = vec![
+                "checkout".to_owned(),
+                "-q".to_owned(),
+                "HEAD".to_owned(),
+                "--".to_owned(),
+            ];
             args.extend(written.iter().map(|p| p.to_string_lossy().into_owned()));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let _ = self.git.run(&args);

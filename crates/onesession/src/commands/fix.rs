@@ -63,12 +63,28 @@ pub fn run(
         .collect();
     let path_of = move |id: FileId| names[id.0 as usize].clone();
 
+    if let Some(buffer) = project.files.iter().find(|f| f.from_stdin).map(|f| f.id) {
+        if args.interactive || args.branch.is_some() {
+            bail!("`fix -` fixes standard input; it cannot be combined with -i or --branch");
+        }
+        return fix_stdin(
+            &mut project,
+            &rules,
+            options,
+            buffer,
+            args,
+            &path_of,
+            stdout,
+            stderr,
+        );
+    }
     if let Some(name) = &args.branch {
         let options = BranchOptions {
             name: name.clone(),
             allow_dirty: args.allow_dirty,
             force: args.force,
             stay: args.stay,
+            no_verify: args.no_verify,
         };
         return on_branch(
             &mut project,
@@ -129,6 +145,57 @@ pub fn run(
     })
 }
 
+/// `fix -`: the buffer read from standard input, fixed, on standard output
+/// (or its diff with `--diff`); nothing is written. Fixes that would also
+/// edit other files are left out: the buffer alone is in the editor's hands.
+#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
+fn fix_stdin(
+    project: &mut Project,
+    rules: &RuleSet<'_>,
+    options: FixOptions,
+    buffer: FileId,
+    args: &FixArgs,
+    path_of: &dyn Fn(FileId) -> String,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8> {
+    let others: HashSet<FileId> = project
+        .files
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| *id != buffer)
+        .collect();
+    let original = project.file(buffer).text().to_owned();
+    let report = fix_project_except(project, rules, options, &others)?;
+    for problem in &report.problems {
+        writeln!(
+            stderr,
+            "warning: {}: {}",
+            path_of(problem.file),
+            problem.reason
+        )?;
+    }
+    let fixed = project.file(buffer).text();
+    if args.diff {
+        if fixed != original {
+            stdout.write_all(unified(&path_of(buffer), &original, fixed).as_bytes())?;
+        }
+        summary(stderr, &report, args.show_fixes, path_of, true)?;
+        return Ok(if fixed == original {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        });
+    }
+    if project.file(buffer).has_bom() {
+        stdout.write_all("\u{feff}".as_bytes())?;
+    }
+    stdout.write_all(fixed.as_bytes())?;
+    summary(stderr, &report, args.show_fixes, path_of, false)?;
+    let remaining = report.remaining.iter().any(|f| f.file == buffer);
+    Ok(if remaining { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
 /// Writes every change atomically; returns the files that failed.
 fn write_changes(
     project: &Project,
@@ -161,16 +228,40 @@ fn on_branch(
     stderr: &mut dyn Write,
 ) -> Result<u8> {
     let root = project.settings.root.clone();
-    let start = branch::start(&root, options)?;
+    let ready = branch::prepare(&root, options)?;
     let frozen: HashSet<FileId> = project
         .files
         .iter()
-        .filter(|f| start.frozen.iter().any(|p| same_file(p, &f.path)))
+        .filter(|f| ready.frozen.iter().any(|p| same_file(p, &f.path)))
         .map(|f| f.id)
         .collect();
     let fix_options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
     };
+    // Nothing to fix makes no branch: find out first, in memory, at the
+    // cost of one `fix --diff`.
+    if !args.interactive {
+        let report = fix_project_except(project, rules, fix_options, &frozen)?;
+        let originals: Vec<(FileId, String)> = report
+            .changes
+            .iter()
+            .map(|(file, original, _)| (*file, original.clone()))
+            .collect();
+        if originals.is_empty() {
+            for problem in &report.problems {
+                writeln!(
+                    stderr,
+                    "warning: {}: {}",
+                    path_of(problem.file),
+                    problem.reason
+                )?;
+            }
+            writeln!(stdout, "Nothing to fix; no branch created.")?;
+            return Ok(EXIT_CLEAN);
+        }
+        project.replace_sources(originals)?;
+    }
+    let start = ready.create()?;
     let mut commits = Vec::new();
     for transform in TRANSFORMS.iter() {
         let enabled: Vec<String> = transform
@@ -250,11 +341,8 @@ fn on_branch(
     }
     let base = &start.base[..start.base.len().min(8)];
     if commits.is_empty() {
-        writeln!(
-            stdout,
-            "Nothing to fix; branch `{}` points at {base}.",
-            options.name
-        )?;
+        start.abandon()?;
+        writeln!(stdout, "Nothing to fix; no branch created.")?;
     } else {
         writeln!(
             stdout,

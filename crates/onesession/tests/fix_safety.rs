@@ -1,0 +1,242 @@
+//! Issue 15: no rewrite may break a program. A fix that changes a
+//! function's parameters needs every caller, suppressions are removed only
+//! for rules that ran, and `fix -` never writes.
+
+mod common;
+use common::{project, snapshot};
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use pretty_assertions::assert_eq;
+
+fn onesession(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("onesession").unwrap();
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+const SESSION: &str = "\
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_args={\"statement_cache_size\": 0})
+async_session_factory = async_sessionmaker(engine)
+
+
+@asynccontextmanager
+async def get_session():
+    async with async_session_factory() as session:
+        yield session
+";
+
+const PARAMS: &str = "\
+from contextlib import asynccontextmanager
+
+
+@asynccontextmanager
+async def session_from_params(params):
+    yield params
+";
+
+const SERVICE: &str = "\
+from app.db.params import session_from_params
+
+
+class BatchService:
+    async def process_batch_background(self, batch_id, db_params: dict):
+        async with session_from_params(db_params) as session:
+            return batch_id, session
+
+
+batch_service = BatchService()
+";
+
+const CALLER: &str = "\
+from app.services.batch import BatchService
+
+
+async def test_process_batch():
+    await BatchService().process_batch_background(1, db_params={})
+";
+
+/// The issue's layout with the test that calls the method excluded from
+/// the check: it cannot be rewritten, so nothing is.
+#[test]
+fn a_caller_in_an_excluded_file_makes_the_unit_manual() {
+    let dir = project(&[
+        (
+            "onesession.toml",
+            "canonical-module = \"app.db.session\"\nexclude = [\"tests/**\"]\n",
+        ),
+        ("app/__init__.py", ""),
+        ("app/db/__init__.py", ""),
+        ("app/db/session.py", SESSION),
+        ("app/db/params.py", PARAMS),
+        ("app/services/__init__.py", ""),
+        ("app/services/batch.py", SERVICE),
+        ("tests/test_batch.py", CALLER),
+    ]);
+    let (code, stdout, stderr) =
+        run(onesession(dir.path()).args(["check", "--select", "DB104", "--format", "json"]));
+    assert_eq!(code, 1, "{stderr}");
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let definition = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "app/services/batch.py" && f["line"] == 5)
+        .expect("the parameter is reported");
+    assert_eq!(definition["fix"], "manual");
+    let message = definition["message"].as_str().unwrap();
+    assert!(
+        message.contains("the fix cannot rewrite every caller: tests/test_batch.py:5: ")
+            && message.contains("a file the check excludes"),
+        "{message}"
+    );
+    let before = snapshot(dir.path());
+    let (code, stdout, _) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes", "--diff"]));
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+/// With the test in the project, the definition and all three kinds of
+/// callers change together.
+#[test]
+fn every_kind_of_caller_changes_with_the_definition() {
+    let router = "\
+from fastapi import APIRouter, BackgroundTasks
+
+from app.services.batch import batch_service
+
+router = APIRouter()
+
+
+@router.post(\"/batches\")
+async def start(tasks: BackgroundTasks, params: dict):
+    tasks.add_task(batch_service.process_batch_background, 1, db_params=params)
+";
+    let scheduler = "\
+from app.services.batch import batch_service
+
+
+async def tick(params):
+    await batch_service.process_batch_background(2, db_params=params)
+";
+    let dir = project(&[
+        ("onesession.toml", "canonical-module = \"app.db.session\"\n"),
+        ("app/__init__.py", ""),
+        ("app/db/__init__.py", ""),
+        ("app/db/session.py", SESSION),
+        ("app/db/params.py", PARAMS),
+        ("app/services/__init__.py", ""),
+        ("app/services/batch.py", SERVICE),
+        ("app/routers/batches.py", router),
+        ("app/scheduler.py", scheduler),
+        ("tests/test_batch.py", CALLER),
+    ]);
+    let (code, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    assert_eq!(code, 0, "{stderr}");
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    assert!(read("app/services/batch.py")
+        .contains("async def process_batch_background(self, batch_id):"));
+    assert!(read("app/services/batch.py").contains("async with get_session() as session:"));
+    assert!(read("app/routers/batches.py")
+        .contains("tasks.add_task(batch_service.process_batch_background, 1)"));
+    assert!(read("app/scheduler.py").contains("await batch_service.process_batch_background(2)\n"));
+    assert!(
+        read("tests/test_batch.py").contains("await BatchService().process_batch_background(1)\n")
+    );
+}
+
+/// Without a configuration the project model is inferred, and the rules
+/// that need it may not run: their suppressions are never removed, and
+/// neither are suppressions of rules that were not selected.
+#[test]
+fn suppressions_of_rules_that_did_not_run_are_kept() {
+    let source = "\
+from sqlalchemy.orm import Session
+
+
+def work(engine):
+    with Session(engine) as session:  # onesession: ignore[DB102]
+        return session
+
+
+def other(db):
+    db.commit()  # onesession: ignore[DB106]
+";
+    let dir = project(&[("app/jobs.py", source)]);
+    let (code, stdout, stderr) =
+        run(onesession(dir.path()).args(["check", "--select", "DB003,DB104"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("DB003"), "{stdout}");
+    let (code, stdout, stderr) = run(onesession(dir.path()).args(["check"]));
+    assert!(!stdout.contains("DB003"), "{stdout}{stderr}");
+    assert!(code == 0 || code == 1);
+    let (_, _, _) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app/jobs.py")).unwrap(),
+        source
+    );
+}
+
+/// `fix -` prints the fixed buffer and writes nothing, as `ruff check
+/// --fix -` does; fixes that would edit other files are left out.
+#[test]
+fn fix_stdin_prints_the_fixed_buffer_and_writes_nothing() {
+    let on_disk = "\
+from app.db.session import async_session_factory
+
+
+async def run():
+    async with async_session_factory() as session:
+        return session
+";
+    let buffer = on_disk.replace("return session", "return session  # edited");
+    let dir = project(&[
+        ("onesession.toml", "canonical-module = \"app.db.session\"\n"),
+        ("app/__init__.py", ""),
+        ("app/db/__init__.py", ""),
+        ("app/db/session.py", SESSION),
+        ("app/tasks.py", on_disk),
+    ]);
+    let before = snapshot(dir.path());
+    let output = onesession(dir.path())
+        .args(["fix", "-", "--stdin-filename", "app/tasks.py"])
+        .write_stdin(buffer.clone())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        buffer
+            .replace("import async_session_factory", "import get_session")
+            .replace("async_session_factory()", "get_session()")
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(snapshot(dir.path()), before, "nothing written");
+
+    let output = onesession(dir.path())
+        .args(["fix", "--diff", "-", "--stdin-filename", "app/tasks.py"])
+        .write_stdin(buffer)
+        .output()
+        .unwrap();
+    let patch = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        patch.starts_with("diff --git a/app/tasks.py b/app/tasks.py\n"),
+        "{patch}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(snapshot(dir.path()), before);
+}
