@@ -1,0 +1,3 @@
+from .invoice import Base, Invoice, Payment
+
+__all__ = ["Base", "Invoice", "Payment"]

@@ -1,0 +1,1 @@
+"""Database access. Sessions come from app.db.session."""
