@@ -42,7 +42,13 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Unsafe: the predicate is removed with its comma (its whole line when
+    /// Manual unless the canonical session provably applies the tenant
+    /// filter: `tenant-filter-in-session = true` in the configuration, or
+    /// its module uses `with_loader_criteria` on a tenant column or a
+    /// `do_orm_execute` hook. Otherwise the hand-written filter is the only
+    /// guard, and removing it would leak rows across tenants.
+    ///
+    /// Then unsafe: the predicate is removed with its comma (its whole line when
     /// it stands alone on one), from the filter call or from an `and_(...)`
     /// there; the `.where()` / `.filter()` / `.filter_by()` call goes from
     /// the chain when it held only tenant predicates. This is only right
@@ -151,7 +157,15 @@ impl Transform for TenantFilter {
                 }
             }
         });
+        // Removing a filter nothing else applies leaks rows across tenants.
+        let removable = checker.canon().applies_tenant_filter;
         for (range, message, removal) in found {
+            let removal = removal.filter(|_| removable);
+            let message = if removable {
+                message
+            } else {
+                format!("{message}; keep it until the canonical session applies the tenant filter (then set `tenant-filter-in-session = true`, and the fix removes it)")
+            };
             let fix = removal
                 .as_ref()
                 .map(|r| checker.fix_unsafe(vec![r.edit.clone()]));

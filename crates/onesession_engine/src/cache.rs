@@ -63,6 +63,15 @@ impl CheckCache {
         slot.update(project.settings.root.to_string_lossy().as_bytes());
         let mut key = Xxh3::new();
         key.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // Builds of one version differ (a development build, a patched
+        // install): the executable's size and mtime tell them apart.
+        if let Some(stat) = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .ok()
+            .and_then(|m| stat_of(&m))
+        {
+            key.update(format!("{stat:?}").as_bytes());
+        }
         if let Some(config) = &project.settings.config {
             key.update(&std::fs::read(&config.path).unwrap_or_default());
         }

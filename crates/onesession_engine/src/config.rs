@@ -20,6 +20,7 @@ pub struct RawConfig {
     pub db_params: Option<Vec<String>>,
     pub db_params_providers: Option<Vec<String>>,
     pub tenant_columns: Option<Vec<String>>,
+    pub tenant_filter_in_session: Option<bool>,
     pub dependency_commits: Option<bool>,
     pub exclude: Option<Vec<String>>,
     pub select: Option<Vec<String>>,

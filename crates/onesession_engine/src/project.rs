@@ -437,6 +437,11 @@ pub struct Canon {
     pub dependency: Option<String>,
     /// Modules the configuration declares deprecated.
     pub deprecated: BTreeSet<String>,
+    /// The canonical session applies the tenant filter to every query
+    /// (configured, or seen in its module: `with_loader_criteria` on a
+    /// tenant column, or a `do_orm_execute` hook), so a hand-written one
+    /// may go.
+    pub applies_tenant_filter: bool,
 }
 
 /// A loaded project.
@@ -614,6 +619,7 @@ impl Project {
                 context_manager: None,
                 dependency: None,
                 deprecated: BTreeSet::new(),
+                applies_tenant_filter: false,
             },
             modules,
             imported: OnceLock::new(),
@@ -885,7 +891,22 @@ impl Project {
             }
         };
 
+        let applies_tenant_filter = settings.tenant_filter_in_session.unwrap_or_else(|| {
+            module
+                .as_deref()
+                .and_then(|m| self.file_by_module(m))
+                .and_then(|file| {
+                    file.with_text(|text| {
+                        let says = |word: &str| text.contains(word);
+                        (says("with_loader_criteria")
+                            && settings.tenant_columns.iter().any(|c| says(c)))
+                            || says("do_orm_execute")
+                    })
+                })
+                .unwrap_or(false)
+        });
         Ok(Canon {
+            applies_tenant_filter,
             context_manager: module
                 .as_ref()
                 .map(|m| format!("{m}.{}", settings.context_manager)),

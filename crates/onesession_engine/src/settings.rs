@@ -81,6 +81,9 @@ pub struct Settings {
     pub db_params: Vec<String>,
     pub db_params_providers: Vec<String>,
     pub tenant_columns: Vec<String>,
+    /// `tenant-filter-in-session`: the canonical session applies the
+    /// tenant filter itself (`None`: not said; detected from the module).
+    pub tenant_filter_in_session: Option<bool>,
     pub dependency_commits: bool,
     pub exclude: Globs,
     pub select: Option<Vec<String>>,
@@ -265,6 +268,7 @@ impl Settings {
             tenant_columns: raw
                 .tenant_columns
                 .unwrap_or_else(|| strings(&["tenant_id"])),
+            tenant_filter_in_session: raw.tenant_filter_in_session,
             dependency_commits: raw.dependency_commits.unwrap_or(true),
             exclude,
             select: raw.select,
