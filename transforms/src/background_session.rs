@@ -65,7 +65,6 @@ impl Transform for BackgroundSession {
     fn check(&self, checker: &mut Checker<'_>) {
         let sessions = Sessions::of_file(checker);
         let in_router = checker.layer() == Layer::Router;
-        let cm = checker.settings().context_manager.clone();
         let mut found: Vec<(TextRange, String)> = Vec::new();
         for_each_expr(&checker.parsed.body, |expr| {
             let Expr::Call(call) = expr else { return };
@@ -86,10 +85,11 @@ impl Transform for BackgroundSession {
                     continue;
                 }
                 let name = checker.text(&range_of(arg)).to_owned();
+                let advice = checker.session_advice(range_of(callee).start);
                 found.push((
                     range_of(arg),
                     format!(
-                        "the request's session `{name}` is passed to background task `{callee_text}`, which runs after it is closed; drop it and open its own session with `async with {cm}()` in `{callee_text}`"
+                        "the request's session `{name}` is passed to background task `{callee_text}`, which runs after it is closed; drop it and open its own session in `{callee_text}` with {advice}"
                     ),
                 ));
             }

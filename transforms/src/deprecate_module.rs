@@ -359,7 +359,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
         };
         let name = checker.text(&range_of(call.func.as_ref()));
         let status = if script {
-            "a script is not imported, so it is not deprecated: use the canonical engine or `get_session()` by hand (manual)"
+            "a script is not imported, so it is not deprecated: use the canonical engine or session provider by hand (manual)"
         } else if declared {
             "the module is declared deprecated in the config: the deprecation fix is safe"
         } else {
@@ -375,14 +375,18 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
 }
 
 /// Calls whose callee starts at an offset: `(callee range, call, is the
-/// context expression of an `async with` item)`.
-fn calls_by_callee(body: &[Stmt]) -> Vec<(TextRange, &ast::ExprCall, bool)> {
+/// context expression of an `async with` item (of a `with` item, when
+/// `sync_with`))`.
+fn calls_by_callee(body: &[Stmt], sync_with: bool) -> Vec<(TextRange, &ast::ExprCall, bool)> {
     let mut context = HashSet::new();
     for_each_stmt(body, |stmt| {
-        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
-            for item in items {
-                context.insert(range_of(&item.context_expr));
-            }
+        let items = match stmt {
+            Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) if !sync_with => items,
+            Stmt::With(ast::StmtWith { items, .. }) if sync_with => items,
+            _ => return,
+        };
+        for item in items {
+            context.insert(range_of(&item.context_expr));
         }
     });
     let mut out = Vec::new();
@@ -437,7 +441,13 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
             _ => None,
         })
         .collect();
-    let calls = calls_by_callee(&checker.parsed.body);
+    let sync_context_manager = checker.canon().context_manager_is_async() == Some(false);
+    let with = if sync_context_manager {
+        "with"
+    } else {
+        "async with"
+    };
+    let calls = calls_by_callee(&checker.parsed.body, sync_context_manager);
     for_each_stmt(&checker.parsed.body, |stmt| match stmt {
         Stmt::Import(ast::StmtImport { names, .. }) => {
             for alias in names {
@@ -542,7 +552,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                     bad.dedup();
                     if !bad.is_empty() {
                         refusal = Some(format!(
-                            "`{new}` is an async context manager, but {} `{local}` otherwise: rewrite those uses as `async with {new}() as session:` first",
+                            "`{new}` is a context manager, but {} `{local}` otherwise: rewrite those uses as `{with} {new}() as session:` first",
                             lines_phrase(&bad, "uses", "use")
                         ));
                     }
@@ -615,7 +625,6 @@ fn shadow_providers(checker: &Checker<'_>, found: &mut Vec<(&'static Rule, TextR
                 .collect()
         })
         .unwrap_or_default();
-    let settings = checker.settings();
     let canonical = checker.canon().module.clone().unwrap_or_default();
     for stmt in &checker.parsed.body {
         let (name, body, decorators) = match stmt {
@@ -634,12 +643,17 @@ fn shadow_providers(checker: &Checker<'_>, found: &mut Vec<(&'static Rule, TextR
             continue;
         }
         let range = def_keyword_range(checker, stmt, decorators, name);
-        let message = if name == settings.context_manager || name == settings.dependency {
+        let sanctioned = checker
+            .canon()
+            .providers
+            .iter()
+            .any(|p| p.name == name && (p.kind.is_context_manager() || p.kind.is_dependency()));
+        let message = if sanctioned {
             format!("`{name}` shadows the sanctioned provider `{canonical}.{name}` with its own session handling: callers that import it get different commit/rollback/close behaviour; import it from `{canonical}` instead")
         } else {
             format!(
-                "`{name}` is a shadow session provider: it creates its own session and hands it out; use `{}()` from `{canonical}`",
-                settings.context_manager
+                "`{name}` is a shadow session provider: it creates its own session and hands it out; use {} from `{canonical}`",
+                checker.context_manager_label()
             )
         };
         found.push((&DB113, range, message));

@@ -88,7 +88,7 @@ impl Transform for EngineBypass {
                 if is_one_of(&q, RAW_CONNECTS) {
                     found.push((
                         range_of(expr),
-                        format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use `async with {}() as session:`", checker.settings().context_manager),
+                        format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use {}", checker.session_advice(range_of(expr).start)),
                     ));
                     return;
                 }
@@ -110,7 +110,7 @@ impl Transform for EngineBypass {
                 let text = checker.text(&range_of(call.func.as_ref()));
                 found.push((
                     range_of(expr),
-                    format!("`{text}()` works on the engine directly, outside any session; use `async with {}() as session:` instead", checker.settings().context_manager),
+                    format!("`{text}()` works on the engine directly, outside any session; use {} instead", checker.session_advice(range_of(expr).start)),
                 ));
             }
         });
@@ -126,7 +126,7 @@ impl Transform for EngineBypass {
                     let text = checker.text(&range_of(&item.context_expr));
                     found.push((
                         range_of(&item.context_expr),
-                        format!("sync session `{text}` inside `async def` blocks the event loop on every query; use `async with {}() as session:`", checker.settings().context_manager),
+                        format!("sync session `{text}` inside `async def` blocks the event loop on every query; use {}", checker.session_advice(range_of(stmt).start)),
                     ));
                 }
             }

@@ -117,24 +117,32 @@ pub(crate) fn context_manager_name(checker: &Checker<'_>) -> Option<String> {
     if let Some(local) = checker.local_name_of(&qualified) {
         return Some(local);
     }
-    let name = checker.settings().context_manager.clone();
+    let name = checker.canon().importable_context_manager()?.to_owned();
     (!checker.semantic.is_bound_anywhere(&name)).then_some(name)
 }
 
-/// `async with factory() as s` items with no arguments: `(call, callee)`
-/// ranges, the form the fix rewrites to `get_session()`.
+/// `async with factory() as s` items with no arguments (`with` for a sync
+/// context manager): `(call, callee)` ranges, the form the fix rewrites to
+/// the canonical context manager.
 fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
     let mut out = Vec::new();
+    let is_async = match checker.canon().context_manager_is_async() {
+        Some(is_async) => is_async,
+        None => return out,
+    };
     for_each_stmt(&checker.parsed.body, |stmt| {
-        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
-            for item in items {
-                if let Expr::Call(call) = &item.context_expr {
-                    if call.args.is_empty()
-                        && call.keywords.is_empty()
-                        && checker.is_factory(&call.func)
-                    {
-                        out.push((range_of(&item.context_expr), range_of(call.func.as_ref())));
-                    }
+        let items = match stmt {
+            Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) if is_async => items,
+            Stmt::With(ast::StmtWith { items, .. }) if !is_async => items,
+            _ => return,
+        };
+        for item in items {
+            if let Expr::Call(call) = &item.context_expr {
+                if call.args.is_empty()
+                    && call.keywords.is_empty()
+                    && checker.is_factory(&call.func)
+                {
+                    out.push((range_of(&item.context_expr), range_of(call.func.as_ref())));
                 }
             }
         }
@@ -213,17 +221,23 @@ fn imports(checker: &mut Checker<'_>) {
             } else {
                 None
             };
-            let cm = &checker.settings().context_manager;
             let message = if fix.is_some() {
-                format!("raw session factory `{name}` imported outside the canonical module; use `{cm}()`")
+                format!(
+                    "raw session factory `{name}` imported outside the canonical module; use {}",
+                    checker.context_manager_label()
+                )
             } else {
-                let lines: Vec<String> = uses
+                let left: Vec<&TextRange> = uses
                     .iter()
                     .filter(|u| !rewritable.iter().any(|(_, callee)| callee == *u))
+                    .collect();
+                let lines: Vec<String> = left
+                    .iter()
                     .map(|u| checker.line(u.start).to_string())
                     .collect();
+                let advice = checker.session_advice(left.first().map_or(0, |u| u.start));
                 format!(
-                    "raw session factory `{name}` imported outside the canonical module; replace its uses on line {} with `async with {cm}() as session:`, then drop the import",
+                    "raw session factory `{name}` imported outside the canonical module; replace its uses on line {} with {advice}, then drop the import",
                     lines.join(", ")
                 )
             };
@@ -242,19 +256,20 @@ fn module_of(qualified: &str) -> &str {
 fn direct_sessions(checker: &mut Checker<'_>) {
     let body = &checker.parsed.body;
     let rewritable = rewritable_calls(checker);
-    // Calls that are the context expression of an `async with` item.
-    let mut async_with_calls = Vec::new();
+    // Calls that are the context expression of a `with`/`async with` item.
+    let mut with_calls = Vec::new();
     for_each_stmt(body, |stmt| {
-        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) = stmt {
+        if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. })
+        | Stmt::With(ast::StmtWith { items, .. }) = stmt
+        {
             for item in items {
                 if let Expr::Call(_) = &item.context_expr {
-                    async_with_calls.push(range_of(&item.context_expr));
+                    with_calls.push(range_of(&item.context_expr));
                 }
             }
         }
     });
     let own_module = checker.module().unwrap_or_default().to_owned();
-    let cm = checker.settings().context_manager.clone();
     let mut found = Vec::new();
     for_each_expr(body, |expr| {
         let Expr::Call(call) = expr else { return };
@@ -265,12 +280,11 @@ fn direct_sessions(checker: &mut Checker<'_>) {
                 return; // DB103 covers a module's own factory
             }
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
-            let message = if async_with_calls.contains(&range) {
-                format!("session opened with the raw factory `{name}()`; use `async with {cm}() as ...`")
+            let advice = checker.session_advice(range.start);
+            let message = if with_calls.contains(&range) {
+                format!("session opened with the raw factory `{name}()`; use {advice}")
             } else {
-                format!(
-                    "session created directly with `{name}()`; use `async with {cm}() as session:`"
-                )
+                format!("session created directly with `{name}()`; use {advice}")
             };
             let callee = rewritable
                 .iter()
@@ -279,16 +293,18 @@ fn direct_sessions(checker: &mut Checker<'_>) {
             found.push((range, message, callee));
         } else if checker.is_session_class(&call.func) {
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
+            let advice = checker.session_advice(range.start);
             found.push((
                 range,
-                format!("session constructed directly with `{name}(...)`; use `async with {cm}() as session:`"),
+                format!("session constructed directly with `{name}(...)`; use {advice}"),
                 None,
             ));
         } else if let Expr::Call(inner) = call.func.as_ref() {
             if checker.is_sessionmaker(&inner.func) {
+                let advice = checker.session_advice(range.start);
                 found.push((
                     range,
-                    format!("session made from a throwaway session factory; use `async with {cm}() as session:`"),
+                    format!("session made from a throwaway session factory; use {advice}"),
                     None,
                 ));
             }

@@ -86,7 +86,7 @@ impl Transform for ProviderMisuse {
                 .and_then(|(name, shared)| {
                     let target = depends.iter().find(|d| d.call == range)?;
                     let replacement = match &target.module_prefix {
-                        Some(prefix) => format!("{prefix}.{}", checker.settings().dependency),
+                        Some(prefix) => format!("{prefix}.{}", dependency_name(checker)?),
                         None => name.clone()?,
                     };
                     let mut edits = shared.clone();
@@ -152,7 +152,7 @@ fn depends_fixes(
             Some(local)
         }
         None => {
-            let name = checker.settings().dependency.clone();
+            let name = dependency_name(checker)?.to_owned();
             if checker.semantic.is_bound_anywhere(&name) {
                 return None;
             }
@@ -191,13 +191,22 @@ struct Finder<'c, 'a> {
     depends: Vec<DependsMisuse>,
 }
 
-impl Finder<'_, '_> {
-    fn cm(&self) -> &str {
-        &self.checker.settings().context_manager
-    }
+/// The canonical dependency's name, when there is one.
+fn dependency_name<'c>(checker: &Checker<'c>) -> Option<&'c str> {
+    checker
+        .canon()
+        .dependency
+        .as_deref()
+        .and_then(|d| d.rsplit('.').next())
+}
 
-    fn dep(&self) -> &str {
-        &self.checker.settings().dependency
+impl Finder<'_, '_> {
+    /// `async with` for an async context manager, `with` for a sync one.
+    fn with_keyword(&self) -> &'static str {
+        match self.checker.canon().context_manager_is_async() {
+            Some(false) => "with",
+            _ => "async with",
+        }
     }
 
     fn name_of(&self, call: &ast::ExprCall) -> String {
@@ -228,8 +237,9 @@ impl Finder<'_, '_> {
     fn context_manager_kept(&mut self, value: &Expr, how: &str) {
         if let Some(call) = self.context_manager_call(value) {
             let name = self.name_of(call);
+            let with = self.with_keyword();
             let message = format!(
-                "`{name}()` {how} without `async with`: the session is never committed or closed; use `async with {name}() as session:`"
+                "`{name}()` {how} without `{with}`: the session is never committed or closed; use `{with} {name}() as session:`"
             );
             self.push(range_of(value), message);
         }
@@ -240,9 +250,9 @@ impl Finder<'_, '_> {
     fn dependency_by_hand(&mut self, value: &Expr, how: &str) {
         if let Some(call) = self.dependency_call(value) {
             let name = self.name_of(call);
-            let cm = self.cm().to_owned();
+            let advice = self.checker.session_advice(range_of(value).start);
             let message = format!(
-                "dependency `{name}()` driven by hand {how}; it is for `Depends(...)` only: use `async with {cm}() as session:`"
+                "dependency `{name}()` driven by hand {how}; it is for `Depends(...)` only: use {advice}"
             );
             self.push(range_of(value), message);
         }
@@ -266,19 +276,35 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                 self.context_manager_kept(value, "called");
             }
             Stmt::With(ast::StmtWith { items, .. }) => {
+                let is_async = self.checker.canon().context_manager_is_async() == Some(true);
                 for item in items {
-                    if let Some(call) = self.context_manager_call(&item.context_expr) {
-                        let name = self.name_of(call);
-                        let message = format!(
-                            "`{name}()` is an async context manager used in a plain `with`; use `async with {name}() as session:`"
-                        );
-                        self.push(range_of(&item.context_expr), message);
+                    match self.context_manager_call(&item.context_expr) {
+                        Some(call) if is_async => {
+                            let name = self.name_of(call);
+                            let message = format!(
+                                "`{name}()` is an async context manager used in a plain `with`; use `async with {name}() as session:`"
+                            );
+                            self.push(range_of(&item.context_expr), message);
+                        }
+                        // A sync context manager in `with`: the right use.
+                        Some(call) => self.handled.push(range_of(call.func.as_ref())),
+                        None => {}
                     }
                     self.dependency_by_hand(&item.context_expr, "in `with`");
                 }
             }
             Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
+                let is_sync = self.checker.canon().context_manager_is_async() == Some(false);
                 for item in items {
+                    if let Some(call) = self.context_manager_call(&item.context_expr) {
+                        if is_sync {
+                            let name = self.name_of(call);
+                            let message = format!(
+                                "`{name}()` is a sync context manager used in `async with`; use `with {name}() as session:`"
+                            );
+                            self.push(range_of(&item.context_expr), message);
+                        }
+                    }
                     self.dependency_by_hand(&item.context_expr, "in `async with`");
                 }
             }
@@ -308,7 +334,10 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                 let range = range_of(expr);
                 if let Some(target) = self.checker.depends_target(expr) {
                     if self.checker.is_context_manager(target) {
-                        let dep = self.dep().to_owned();
+                        let dep = match dependency_name(self.checker) {
+                            Some(dep) => format!("`Depends({dep})`"),
+                            None => "a dependency that yields a session".to_owned(),
+                        };
                         let name = self.checker.text(&range_of(target)).to_owned();
                         let module_prefix = match target {
                             Expr::Attribute(attr)
@@ -326,19 +355,17 @@ impl<'a> Visitor<'a> for Finder<'_, '_> {
                         });
                         self.push(
                             range.clone(),
-                            format!(
-                                "`Depends({name})` injects the context manager; use `Depends({dep})`"
-                            ),
+                            format!("`Depends({name})` injects the context manager; use {dep}"),
                         );
                     }
                 }
                 if self.checker.is_dependency(&call.func) && !self.handled.contains(&range) {
                     let name = self.name_of(call);
-                    let cm = self.cm().to_owned();
+                    let advice = self.checker.session_advice(range.start);
                     self.push(
                         range,
                         format!(
-                            "dependency `{name}()` called by hand; it is for `Depends({name})` only: use `async with {cm}() as session:`"
+                            "dependency `{name}()` called by hand; it is for `Depends({name})` only: use {advice}"
                         ),
                     );
                 }

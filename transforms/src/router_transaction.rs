@@ -150,9 +150,18 @@ impl<'a> Visitor<'a> for Writes<'_, '_> {
                     if let Some(id) = self.request_session(receiver) {
                         if !self.begun.contains(&id) {
                             let name = self.checker.text(&range_of(receiver)).to_owned();
+                            let with = if self
+                                .checker
+                                .semantic
+                                .in_async_function(range_of(expr).start)
+                            {
+                                "async with"
+                            } else {
+                                "with"
+                            };
                             self.found.push((
                                 range_of(expr),
-                                format!("`{name}.{method}()` writes through the request session outside `async with {name}.begin():`; the dependency does not commit, so the write is lost"),
+                                format!("`{name}.{method}()` writes through the request session outside `{with} {name}.begin():`; the dependency does not commit, so the write is lost"),
                             ));
                         }
                     }

@@ -68,7 +68,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// Detect the canonical session module and write onesession.toml.
+    /// Infer the project model (canonical module, providers, redundant
+    /// modules, layers) and write it to onesession.toml.
     Init {
         /// Project directory.
         #[arg(default_value = ".")]
@@ -76,6 +77,10 @@ pub enum Command {
         /// Overwrite an existing onesession.toml.
         #[arg(long)]
         force: bool,
+        /// The canonical session module (dotted name), when the evidence
+        /// does not decide or decides wrong.
+        #[arg(long, value_name = "MODULE")]
+        canonical: Option<String>,
     },
 }
 
@@ -152,6 +157,11 @@ pub struct CheckArgs {
     /// root, or ONESESSION_CACHE_DIR).
     #[arg(long)]
     pub no_cache: bool,
+    /// Print the project model and settings that would be used (the
+    /// canonical module and its providers, redundant modules, layers,
+    /// source roots, rules), then exit.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 #[derive(Debug, Subcommand)]

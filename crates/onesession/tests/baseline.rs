@@ -7,12 +7,15 @@ use std::path::Path;
 use assert_cmd::Command;
 
 const SESSION: &str = "\
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 engine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})
 async_session_factory = async_sessionmaker(engine)
 
 
+@asynccontextmanager
 async def get_session():
     async with async_session_factory() as session:
         yield session

@@ -610,7 +610,7 @@ fn categorize(project: &Project, file: &ProjectFile, facts: &Facts) -> Category 
     match file.layer() {
         Layer::Service => return Category::Service,
         Layer::Background => return Category::BackgroundTask,
-        Layer::Script => return Category::Script,
+        Layer::Script | Layer::Test => return Category::Script,
         Layer::Router | Layer::Other => {}
     }
     if facts.models {

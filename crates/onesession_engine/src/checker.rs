@@ -137,7 +137,10 @@ impl<'a> Checker<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Option<&mut Finding> {
-        if !self.rules.is_enabled(rule.id) || self.ignored.contains(&rule.id) {
+        if !self.rules.is_enabled(rule.id)
+            || self.ignored.contains(&rule.id)
+            || !self.applies_here(rule.id)
+        {
             return None;
         }
         let suppressions = self.suppressions_of(rule, &range);
@@ -192,6 +195,7 @@ impl<'a> Checker<'a> {
     pub fn would_report(&self, rule: &Rule, range: &TextRange) -> bool {
         self.rules.is_enabled(rule.id)
             && !self.ignored.contains(&rule.id)
+            && self.applies_here(rule.id)
             && self.suppressions_of(rule, range).is_empty()
     }
 
@@ -278,11 +282,17 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Tests are held to [`Layer::TEST_RULES`] only.
+    fn applies_here(&self, code: &str) -> bool {
+        self.layer() != Layer::Test || Layer::TEST_RULES.contains(&code)
+    }
+
     /// True when the rule `code` ran in full on this file: enabled, not
     /// ignored here, and with the canonical module it may need.
     fn ran(&self, code: &str) -> bool {
         self.rules.is_enabled(code)
             && !self.ignored.contains(&code)
+            && self.applies_here(code)
             && self
                 .rules
                 .rule(code)
@@ -335,6 +345,42 @@ impl<'a> Checker<'a> {
         self.resolver.get_or_init(|| {
             crate::resolve::Resolver::new(self.project, self.semantic, &self.parsed.body)
         })
+    }
+
+    /// How to obtain a session at `offset`, for a message: the canonical
+    /// context manager in the form that runs there (`async with get_session()
+    /// as session:` in async code, `with get_db_session() as session:` for a
+    /// sync one), never a name the canonical module does not define.
+    pub fn session_advice(&self, offset: usize) -> String {
+        let canon = self.canon();
+        let in_async = self.semantic.in_async_function(offset);
+        match (
+            canon.context_manager_name(),
+            canon.context_manager_is_async(),
+        ) {
+            (Some(cm), Some(true)) if in_async => format!("`async with {cm}() as session:`"),
+            (Some(cm), Some(true)) => format!(
+                "the canonical `{cm}()` (an async context manager: open it from async code)"
+            ),
+            (Some(cm), _) => format!("`with {cm}() as session:`"),
+            (None, _) => match (&canon.dependency, &canon.module) {
+                (Some(dependency), _) if self.layer() == Layer::Router => format!(
+                    "the dependency `Depends({})`",
+                    dependency.rsplit('.').next().unwrap_or(dependency)
+                ),
+                (_, Some(module)) => format!("a session from the canonical module `{module}`"),
+                (_, None) => "the canonical session provider".to_owned(),
+            },
+        }
+    }
+
+    /// The canonical context manager's name, or a description when there
+    /// is none (for messages).
+    pub fn context_manager_label(&self) -> String {
+        match self.canon().context_manager_name() {
+            Some(cm) => format!("`{cm}()`"),
+            None => "the canonical session provider".to_owned(),
+        }
     }
 
     pub fn is_factory(&self, expr: &Expr) -> bool {

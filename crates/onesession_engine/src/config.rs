@@ -167,6 +167,19 @@ fn offending_key(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_owned())
 }
 
+/// The line of `key` (`context-manager`, or a table like
+/// `deprecated."app.db.x"`) in a configuration's text.
+pub fn key_line(text: &str, key: &str) -> Option<usize> {
+    find_key_line(text, key).or_else(|| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim();
+                l.starts_with('[') && l.trim_end_matches(']').ends_with(key)
+            })
+            .map(|i| i + 1)
+    })
+}
+
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| {

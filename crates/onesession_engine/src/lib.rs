@@ -10,6 +10,7 @@ pub mod config;
 pub mod discover;
 mod error;
 pub mod fix;
+pub mod model;
 pub mod names;
 pub mod project;
 mod reach;

@@ -8,6 +8,7 @@ pub const ENGINE_BUILDERS: &[&str] = &[
     "sqlalchemy.ext.asyncio.engine.create_async_engine",
     "sqlalchemy.engine_from_config",
     "sqlalchemy.ext.asyncio.async_engine_from_config",
+    "sqlmodel.create_engine",
 ];
 
 /// Calls that build a session factory.
@@ -20,17 +21,22 @@ pub const SESSIONMAKERS: &[&str] = &[
     "sqlalchemy.ext.asyncio.async_scoped_session",
 ];
 
-/// Session classes (constructing one makes a session directly).
+/// Session classes (constructing one makes a session directly), SQLModel's
+/// subclasses included.
 pub const SESSION_CLASSES: &[&str] = &[
     "sqlalchemy.orm.Session",
     "sqlalchemy.orm.session.Session",
     "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.ext.asyncio.session.AsyncSession",
+    "sqlmodel.Session",
+    "sqlmodel.orm.session.Session",
+    "sqlmodel.ext.asyncio.session.AsyncSession",
 ];
 
 pub const ASYNC_SESSION_CLASSES: &[&str] = &[
     "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.ext.asyncio.session.AsyncSession",
+    "sqlmodel.ext.asyncio.session.AsyncSession",
 ];
 
 /// Raw DB-API connections that bypass the session.

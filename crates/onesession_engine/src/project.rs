@@ -2,7 +2,6 @@
 //! index cross-file rules need, and the canonical names every rule
 //! compares against.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
@@ -14,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
+pub use crate::model::{Canon, CanonicalOrigin};
 use crate::names::{is_one_of, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
 use crate::settings::{Layer, Layers, Settings};
@@ -197,11 +197,14 @@ struct Shared {
 }
 
 impl ProjectFile {
-    /// The layer of the backend the file belongs to, from its path.
+    /// The layer of the backend the file belongs to: from its path, or
+    /// what it does (see [`Layers::of_file`]).
     pub fn layer(&self) -> Layer {
-        *self
-            .layer
-            .get_or_init(|| self.shared.layers.of(&self.relative))
+        *self.layer.get_or_init(|| {
+            self.shared
+                .layers
+                .of_file(&self.relative, || self.with_text(str::to_owned))
+        })
     }
 
     /// Prefilters and parses the file on first use, and keeps the result
@@ -418,32 +421,6 @@ impl ProjectFile {
     }
 }
 
-/// How the canonical session module was decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CanonicalOrigin {
-    Configured,
-    Detected,
-    /// Several modules qualify: none is assumed.
-    Ambiguous(Vec<String>),
-    NotFound,
-}
-
-/// The sanctioned names, qualified, and the modules that break the rule.
-#[derive(Debug, Clone)]
-pub struct Canon {
-    pub module: Option<String>,
-    pub origin: CanonicalOrigin,
-    pub context_manager: Option<String>,
-    pub dependency: Option<String>,
-    /// Modules the configuration declares deprecated.
-    pub deprecated: BTreeSet<String>,
-    /// The canonical session applies the tenant filter to every query
-    /// (configured, or seen in its module: `with_loader_criteria` on a
-    /// tenant column, or a `do_orm_execute` hook), so a hand-written one
-    /// may go.
-    pub applies_tenant_filter: bool,
-}
-
 /// A loaded project.
 pub struct Project {
     pub settings: Settings,
@@ -526,26 +503,6 @@ impl Project {
         });
     }
 
-    /// The modules that can build an engine or a session factory, with
-    /// their summaries made in parallel (keeping no syntax tree). Every
-    /// builder is a SQLAlchemy name, so a module that never says
-    /// `sqlalchemy` builds nothing and is not parsed for this.
-    fn builder_modules(&self) -> BTreeSet<&str> {
-        let modules: Vec<&ProjectFile> = self
-            .files
-            .par_iter()
-            .filter(|f| f.module.is_some() && f.scan().is_some_and(|s| s.sqlalchemy))
-            .collect();
-        modules.par_iter().for_each(|file| {
-            file.summary();
-        });
-        modules
-            .iter()
-            .filter(|f| f.summary().builds_engine_or_factory)
-            .filter_map(|f| f.module.as_deref())
-            .collect()
-    }
-
     /// Skips the files that cannot reach a database (see [`crate::reach`]),
     /// so checking parses only what can have findings.
     pub fn skip_unreachable(&self) {
@@ -613,14 +570,7 @@ impl Project {
             settings,
             files,
             walk_problems,
-            canon: Canon {
-                module: None,
-                origin: CanonicalOrigin::NotFound,
-                context_manager: None,
-                dependency: None,
-                deprecated: BTreeSet::new(),
-                applies_tenant_filter: false,
-            },
+            canon: Canon::empty(),
             modules,
             imported: OnceLock::new(),
             notices: Vec::new(),
@@ -748,174 +698,6 @@ impl Project {
                 || self.canon.dependency.as_deref() == Some(call.as_str())
                 || self.is_factory(&call)
                 || is_one_of(&call, SESSION_CLASSES)
-        })
-    }
-
-    /// A module other than the canonical one that builds an engine or a
-    /// session factory.
-    pub fn is_redundant(&self, module: &str) -> bool {
-        self.canon
-            .module
-            .as_deref()
-            .is_some_and(|canonical| canonical != module)
-            && self
-                .module(module)
-                .is_some_and(|m| m.builds_engine_or_factory)
-    }
-
-    /// `qualified` is a redundant module or a name inside one.
-    pub fn is_under_redundant(&self, qualified: &str) -> bool {
-        qualified
-            .match_indices('.')
-            .map(|(dot, _)| &qualified[..dot])
-            .chain([qualified])
-            .any(|module| self.is_redundant(module))
-    }
-
-    /// Every redundant module.
-    pub fn redundant_modules(&self) -> BTreeSet<String> {
-        self.builder_modules()
-            .into_iter()
-            .filter(|m| self.is_redundant(m))
-            .map(str::to_owned)
-            .collect()
-    }
-
-    /// Modules whose factories and engines are the ones the rules track:
-    /// the canonical module and the redundant or deprecated ones.
-    fn tracks(&self, module: &str) -> bool {
-        self.canon.module.as_deref() == Some(module)
-            || self.canon.deprecated.contains(module)
-            || self.is_redundant(module)
-    }
-
-    /// A qualified name of a raw session factory: the canonical module's
-    /// (configured names, or what it binds to `sessionmaker(...)`) and
-    /// those of redundant or deprecated modules.
-    pub fn is_factory(&self, qualified: &str) -> bool {
-        let Some((module, name)) = qualified.rsplit_once('.') else {
-            return false;
-        };
-        (self.canon.module.as_deref() == Some(module)
-            && self.settings.factories.iter().any(|f| f == name))
-            || (self.tracks(module)
-                && self
-                    .module(module)
-                    .is_some_and(|m| m.session_factories.iter().any(|f| f == name)))
-    }
-
-    /// A qualified name of a module-level engine of a tracked module.
-    pub fn is_engine(&self, qualified: &str) -> bool {
-        let Some((module, name)) = qualified.rsplit_once('.') else {
-            return false;
-        };
-        self.tracks(module)
-            && self
-                .module(module)
-                .is_some_and(|m| m.engines.iter().any(|e| e == name))
-    }
-
-    /// Decides the canonical module (the notices say what was detected).
-    pub fn index(&mut self) -> Result<(), EngineError> {
-        self.notices.clear();
-        self.canon = self.decide_canon()?;
-        Ok(())
-    }
-
-    fn decide_canon(&mut self) -> Result<Canon, EngineError> {
-        let settings = &self.settings;
-        let (module, origin) = match &settings.canonical_module {
-            Some(module) => {
-                if !self.modules.contains_key(module) {
-                    return Err(EngineError::Config(crate::error::ConfigError::Invalid {
-                        path: settings.origin(),
-                        line: None,
-                        message: format!(
-                            "{} = {module:?}: no such module under the source roots ({}); fix the module name or `src`",
-                            settings.key_name("canonical-module"),
-                            settings
-                                .src
-                                .iter()
-                                .map(|p| p.display().to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }));
-                }
-                (Some(module.clone()), CanonicalOrigin::Configured)
-            }
-            None => {
-                let mut candidates: Vec<&str> = self
-                    .builder_modules()
-                    .into_iter()
-                    .filter(|name| {
-                        self.module(name)
-                            .is_some_and(|m| !m.session_factories.is_empty())
-                    })
-                    .collect();
-                if candidates.len() > 1 {
-                    let with_providers: Vec<&str> = candidates
-                        .iter()
-                        .copied()
-                        .filter(|name| {
-                            self.module(name).is_some_and(|m| {
-                                m.functions.contains_key(&settings.context_manager)
-                                    || m.functions.contains_key(&settings.dependency)
-                            })
-                        })
-                        .collect();
-                    if !with_providers.is_empty() {
-                        candidates = with_providers;
-                    }
-                }
-                match candidates.as_slice() {
-                    [] => (None, CanonicalOrigin::NotFound),
-                    [one] => {
-                        let module = (*one).to_owned();
-                        let path = self.file_by_module(&module).map(|f| f.relative.clone());
-                        self.notices.push(format!(
-                            "detected canonical session module `{module}` ({}); set `canonical-module` in [tool.onesession] to make it explicit (`onesession init` writes it)",
-                            path.unwrap_or_default()
-                        ));
-                        (Some(module), CanonicalOrigin::Detected)
-                    }
-                    many => {
-                        let names: Vec<String> = many.iter().map(|s| (*s).to_owned()).collect();
-                        self.notices.push(format!(
-                            "several modules build a session factory ({}); set `canonical-module` in [tool.onesession] to say which is canonical — rules that need it are off until then",
-                            names.join(", ")
-                        ));
-                        (None, CanonicalOrigin::Ambiguous(names))
-                    }
-                }
-            }
-        };
-
-        let applies_tenant_filter = settings.tenant_filter_in_session.unwrap_or_else(|| {
-            module
-                .as_deref()
-                .and_then(|m| self.file_by_module(m))
-                .and_then(|file| {
-                    file.with_text(|text| {
-                        let says = |word: &str| text.contains(word);
-                        (says("with_loader_criteria")
-                            && settings.tenant_columns.iter().any(|c| says(c)))
-                            || says("do_orm_execute")
-                    })
-                })
-                .unwrap_or(false)
-        });
-        Ok(Canon {
-            applies_tenant_filter,
-            context_manager: module
-                .as_ref()
-                .map(|m| format!("{m}.{}", settings.context_manager)),
-            dependency: module
-                .as_ref()
-                .map(|m| format!("{m}.{}", settings.dependency)),
-            module,
-            origin,
-            deprecated: settings.deprecated.keys().cloned().collect(),
         })
     }
 }
@@ -1114,12 +896,10 @@ impl Triggers {
             "execution_options",
             "aiopg",
         ]);
-        words.extend(settings.factories.iter().cloned());
+        words.extend(settings.provider_words());
         words.extend(settings.db_params.iter().cloned());
         words.extend(settings.db_params_providers.iter().cloned());
         words.extend(settings.tenant_columns.iter().cloned());
-        words.push(settings.context_manager.clone());
-        words.push(settings.dependency.clone());
         for module in settings.deprecated.keys().chain(&settings.canonical_module) {
             words.extend(module.rsplit('.').next().map(str::to_owned));
         }

@@ -36,9 +36,7 @@ fn strong_words(settings: &Settings) -> (Words, usize, usize) {
     words.extend(settings.db_params_providers.iter().cloned());
     words.retain(|w| !w.is_empty());
     let canonical_names = words.len();
-    words.extend(settings.factories.iter().cloned());
-    words.push(settings.context_manager.clone());
-    words.push(settings.dependency.clone());
+    words.extend(settings.provider_words());
     words.retain(|w| !w.is_empty());
     let import = words.len();
     words.push("import".to_owned());
@@ -55,11 +53,24 @@ pub(crate) struct Scan {
     strong: bool,
     /// Holds one of the canonical module's names.
     canonical_name: bool,
-    /// Says `sqlalchemy`: may build an engine or a session factory.
+    /// Says `sqlalchemy` or `sqlmodel`: may build an engine or a session
+    /// factory.
     pub(crate) sqlalchemy: bool,
+    /// An Alembic environment or revision ([`crate::model::is_migration_text`]).
+    pub(crate) alembic: bool,
+    /// Says `yield` and `session`: may define a session provider built on
+    /// another module's factory.
+    pub(crate) yields_session: bool,
     /// Project modules it names in `import`/`from` lines (`from a.b import
     /// c` gives `a.b` and `a.b.c`).
     imports: Vec<String>,
+}
+
+impl Scan {
+    /// The project modules its import lines name.
+    pub(crate) fn imported(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(String::as_str)
+    }
 }
 
 /// Scans files for their reach; made once per project.
@@ -113,8 +124,15 @@ impl Scanner {
         Scan {
             strong,
             canonical_name,
-            // `sqlalchemy` is a strong word.
-            sqlalchemy: strong && memchr::memmem::find(text.as_bytes(), b"sqlalchemy").is_some(),
+            // `sqlalchemy` and `sqlmodel` are strong words.
+            sqlalchemy: strong
+                && (memchr::memmem::find(text.as_bytes(), b"sqlalchemy").is_some()
+                    || memchr::memmem::find(text.as_bytes(), b"sqlmodel").is_some()),
+            alembic: memchr::memmem::find(text.as_bytes(), b"alembic").is_some()
+                && crate::model::is_migration_text(text),
+            yields_session: memchr::memmem::find(text.as_bytes(), b"yield").is_some()
+                && (memchr::memmem::find(text.as_bytes(), b"session").is_some()
+                    || memchr::memmem::find(text.as_bytes(), b"Session").is_some()),
             imports,
         }
     }
@@ -453,6 +471,8 @@ def f():
             strong: false,
             canonical_name: false,
             sqlalchemy: false,
+            alembic: false,
+            yields_session: false,
             imports: vec!["app.db.session.get_session".into(), "lib".into()],
         };
         let imported = imported([&scan].into_iter());

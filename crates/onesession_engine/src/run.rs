@@ -63,12 +63,14 @@ crate::declare_rule! {
 /// The rules the engine itself reports.
 pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_SUPPRESSION];
 
-/// Checks every requested file; findings are sorted by path and position.
+/// Checks every requested file but migrations (an Alembic environment or
+/// revision builds its own engine by design, wherever it lives); findings
+/// are sorted by path and position.
 pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
     let requested: Vec<FileId> = project
         .files
-        .iter()
-        .filter(|f| f.requested)
+        .par_iter()
+        .filter(|f| f.requested && !project.is_migration(f))
         .map(|f| f.id)
         .collect();
     check_files(project, rules, &requested)

@@ -26,6 +26,56 @@ pub const DEFAULT_FACTORIES: &[&str] = &[
     "async_session",
 ];
 
+/// Where each layer lives when the configuration does not say (a
+/// file-per-domain layout's `<domain>/router.py` as well as `routers/`).
+const DEFAULT_ROUTERS: &[&str] = &[
+    "**/routers/**",
+    "**/routes/**",
+    "**/endpoints/**",
+    "**/views/**",
+    "**/router.py",
+    "**/routers.py",
+    "**/routes.py",
+    "**/views.py",
+    "**/endpoints.py",
+];
+const DEFAULT_SERVICES: &[&str] = &[
+    "**/services/**",
+    "**/service/**",
+    "**/crud/**",
+    "**/repositories/**",
+    "**/service.py",
+    "**/services.py",
+    "**/*_service.py",
+    "**/crud.py",
+    "**/repository.py",
+    "**/repositories.py",
+];
+const DEFAULT_BACKGROUND: &[&str] = &[
+    "**/tasks/**",
+    "**/workers/**",
+    "**/worker/**",
+    "**/jobs/**",
+    "**/background/**",
+    "**/scheduler/**",
+    "**/scheduler.py",
+    "**/tasks.py",
+    "**/jobs.py",
+    "**/worker.py",
+    "**/scheduled.py",
+];
+const DEFAULT_SCRIPTS: &[&str] = &["scripts/**", "**/scripts/**", "bin/**"];
+
+/// Common names of session providers (words for the prefilter when the
+/// configuration names none).
+pub const DEFAULT_PROVIDERS: &[&str] = &[
+    "get_session",
+    "get_session_dependency",
+    "get_db",
+    "get_db_session",
+    "get_async_session",
+];
+
 /// Which layer of the backend a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,16 +84,25 @@ pub enum Layer {
     Service,
     Background,
     Script,
+    /// Tests and their fixtures: they build sessions against test
+    /// databases by design; only the rules in [`Layer::TEST_RULES`] apply.
+    Test,
     Other,
 }
 
 impl Layer {
+    /// The rules that apply in tests: a test is code that must keep
+    /// working (a caller of a function whose signature a fix changes), but
+    /// how it obtains its sessions is its own business.
+    pub const TEST_RULES: &'static [&'static str] = &["DB001", "DB002", "DB003", "DB104", "DB118"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Layer::Router => "router",
             Layer::Service => "service",
             Layer::Background => "background",
             Layer::Script => "script",
+            Layer::Test => "test",
             Layer::Other => "other",
         }
     }
@@ -75,9 +134,11 @@ pub struct Settings {
     pub src: Vec<PathBuf>,
     /// The canonical session module, when configured.
     pub canonical_module: Option<String>,
-    pub context_manager: String,
-    pub dependency: String,
-    pub factories: Vec<String>,
+    /// The configured providers and factories; what the configuration
+    /// leaves out is found in the canonical module (see [`crate::model`]).
+    pub context_manager: Option<String>,
+    pub dependency: Option<String>,
+    pub factories: Option<Vec<String>>,
     pub db_params: Vec<String>,
     pub db_params_providers: Vec<String>,
     pub tenant_columns: Vec<String>,
@@ -94,18 +155,77 @@ pub struct Settings {
     pub engine: EngineSettings,
 }
 
-/// Each layer's globs, first match wins; cheap to clone (every project
-/// file keeps a handle, to decide its layer when first asked).
+/// How a file's layer is decided: the configured globs first, then tests
+/// by path, then what the file does (it creates an `APIRouter`, declares
+/// routes, registers scheduled or queued jobs), then the default globs;
+/// cheap to clone (every project file keeps a handle, to decide its layer
+/// when first asked).
 #[derive(Debug, Clone)]
-pub struct Layers(std::sync::Arc<[(Layer, Globs)]>);
+pub struct Layers(std::sync::Arc<LayerGlobs>);
+
+#[derive(Debug)]
+struct LayerGlobs {
+    configured: Vec<(Layer, Globs)>,
+    defaults: Vec<(Layer, Globs)>,
+}
+
+/// Text that shows a module's role whatever its path.
+const ROUTER_SIGNS: &[&str] = &[
+    "APIRouter(",
+    "@router.",
+    "@app.get(",
+    "@app.post(",
+    "@app.put(",
+    "@app.patch(",
+    "@app.delete(",
+    "@app.api_route(",
+];
+const BACKGROUND_SIGNS: &[&str] = &[
+    "@shared_task",
+    "@celery.task",
+    "@celery_app.task",
+    "@app.task",
+    ".scheduled_job(",
+    ".add_job(",
+    "@dramatiq.actor",
+    "@actor",
+    "@repeat_every",
+    "@scheduler.",
+    "@huey.",
+    "@broker.task",
+];
 
 impl Layers {
-    /// `relative` is `/`-separated and relative to the root.
+    /// The layer of `relative` (`/`-separated, relative to the root);
+    /// `text` is asked for only when the globs do not decide.
+    pub fn of_file(&self, relative: &str, text: impl FnOnce() -> Option<String>) -> Layer {
+        let first = |globs: &[(Layer, Globs)]| {
+            globs
+                .iter()
+                .find(|(_, globs)| globs.is_match(relative))
+                .map(|(layer, _)| *layer)
+        };
+        if let Some(layer) = first(&self.0.configured) {
+            return layer;
+        }
+        if crate::model::is_test_path(relative) {
+            return Layer::Test;
+        }
+        if let Some(text) = text() {
+            let says = |signs: &[&str]| signs.iter().any(|s| text.contains(s));
+            if says(ROUTER_SIGNS) {
+                return Layer::Router;
+            }
+            if says(BACKGROUND_SIGNS) {
+                return Layer::Background;
+            }
+        }
+        first(&self.0.defaults).unwrap_or(Layer::Other)
+    }
+
+    /// The layer from the path alone.
     pub fn of(&self, relative: &str) -> Layer {
-        self.0
-            .iter()
-            .find(|(_, globs)| globs.is_match(relative))
-            .map_or(Layer::Other, |(layer, _)| *layer)
+        self.of_file(relative, || None)
     }
 }
 
@@ -144,10 +264,14 @@ impl Settings {
 
         let src = match raw.src {
             Some(dirs) => dirs.iter().map(|d| root.join(d)).collect(),
+            // `src/` is a source root in the src layout (a directory of
+            // packages); with an `__init__.py` it is a package itself,
+            // imported as `src.x`.
             None => {
                 let mut dirs = vec![root.clone()];
-                if root.join("src").is_dir() {
-                    dirs.push(root.join("src"));
+                let src = root.join("src");
+                if src.is_dir() && !src.join("__init__.py").is_file() {
+                    dirs.push(src);
                 }
                 dirs
             }
@@ -164,66 +288,44 @@ impl Settings {
         }
 
         let raw_layers = raw.layers.unwrap_or_default();
-        let layer_globs = |values: Option<Vec<String>>, defaults: &[&str], name: &str| {
-            Globs::new(
-                &values.unwrap_or_else(|| strings(defaults)),
-                &origin,
-                &key(&format!("layers.{name}")),
-            )
-        };
-        let layers = Layers(std::sync::Arc::new([
+        let mut configured = Vec::new();
+        let mut defaults = Vec::new();
+        for (layer, values, default, name) in [
             (
                 Layer::Router,
-                layer_globs(
-                    raw_layers.routers,
-                    &[
-                        "**/routers/**",
-                        "**/routes/**",
-                        "**/api/**",
-                        "**/endpoints/**",
-                        "**/views/**",
-                    ],
-                    "routers",
-                )?,
+                raw_layers.routers,
+                DEFAULT_ROUTERS,
+                "routers",
             ),
             (
                 Layer::Service,
-                layer_globs(
-                    raw_layers.services,
-                    &[
-                        "**/services/**",
-                        "**/service/**",
-                        "**/crud/**",
-                        "**/repositories/**",
-                    ],
-                    "services",
-                )?,
+                raw_layers.services,
+                DEFAULT_SERVICES,
+                "services",
             ),
             (
                 Layer::Background,
-                layer_globs(
-                    raw_layers.background,
-                    &[
-                        "**/tasks/**",
-                        "**/workers/**",
-                        "**/jobs/**",
-                        "**/background/**",
-                        "**/scheduler/**",
-                        "**/scheduler.py",
-                        "**/tasks.py",
-                    ],
-                    "background",
-                )?,
+                raw_layers.background,
+                DEFAULT_BACKGROUND,
+                "background",
             ),
             (
                 Layer::Script,
-                layer_globs(
-                    raw_layers.scripts,
-                    &["scripts/**", "**/scripts/**", "bin/**"],
-                    "scripts",
-                )?,
+                raw_layers.scripts,
+                DEFAULT_SCRIPTS,
+                "scripts",
             ),
-        ]));
+        ] {
+            let key = key(&format!("layers.{name}"));
+            match values {
+                Some(values) => configured.push((layer, Globs::new(&values, &origin, &key)?)),
+                None => defaults.push((layer, Globs::new(&strings(default), &origin, &key)?)),
+            }
+        }
+        let layers = Layers(std::sync::Arc::new(LayerGlobs {
+            configured,
+            defaults,
+        }));
 
         let canonical_module = raw.canonical_module;
         let deprecated = raw
@@ -256,11 +358,9 @@ impl Settings {
             config: source,
             src,
             canonical_module,
-            context_manager: raw.context_manager.unwrap_or_else(|| "get_session".into()),
-            dependency: raw
-                .dependency
-                .unwrap_or_else(|| "get_session_dependency".into()),
-            factories: raw.factories.unwrap_or_else(|| strings(DEFAULT_FACTORIES)),
+            context_manager: raw.context_manager,
+            dependency: raw.dependency,
+            factories: raw.factories,
             db_params: raw.db_params.unwrap_or_else(|| strings(&["db_params"])),
             db_params_providers: raw
                 .db_params_providers
@@ -284,6 +384,22 @@ impl Settings {
                 pooler_port: raw_engine.pooler_port,
             },
         })
+    }
+
+    /// Names that may be the canonical module's providers and factories
+    /// (the configured ones, else the common ones): words the prefilter
+    /// and the reach scan look for.
+    pub fn provider_words(&self) -> Vec<String> {
+        let mut words: Vec<String> = self
+            .factories
+            .clone()
+            .unwrap_or_else(|| strings(DEFAULT_FACTORIES));
+        words.extend(self.context_manager.clone());
+        words.extend(self.dependency.clone());
+        if self.context_manager.is_none() || self.dependency.is_none() {
+            words.extend(strings(DEFAULT_PROVIDERS));
+        }
+        words
     }
 
     /// Adds exclude globs (from the command line).

@@ -34,6 +34,71 @@ pub struct ModuleSummary {
     /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
     pub warns_deprecated: bool,
     pub defined_names: FxHashSet<String>,
+    /// What the module offers to obtain a session, by name (module-level
+    /// functions, factories, engines, session-manager instances), in
+    /// source order.
+    pub providers: Vec<(String, ProviderKind)>,
+}
+
+/// How a session provider is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// `@asynccontextmanager async def`: `async with name() as session`.
+    AsyncContextManager,
+    /// `@contextmanager def`: `with name() as session`.
+    SyncContextManager,
+    /// An async generator yielding a session: `Depends(name)`.
+    AsyncDependency,
+    /// A generator yielding a session: `Depends(name)`.
+    SyncDependency,
+    /// A function returning a new session (the caller must close it).
+    SessionFunction,
+    /// A session factory: `sessionmaker(...)`, or a function returning one.
+    Factory,
+    /// An engine, or a function returning one.
+    Engine,
+    /// An instance of a class that builds its own engine and factory
+    /// (`sessionmanager = DatabaseSessionManager(url)`).
+    SessionManager,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::AsyncContextManager => "async context manager",
+            ProviderKind::SyncContextManager => "sync context manager",
+            ProviderKind::AsyncDependency => "async dependency",
+            ProviderKind::SyncDependency => "sync dependency",
+            ProviderKind::SessionFunction => "session function",
+            ProviderKind::Factory => "factory",
+            ProviderKind::Engine => "engine",
+            ProviderKind::SessionManager => "session manager",
+        }
+    }
+
+    /// `Some(true)` for the async kinds, `Some(false)` for the sync ones.
+    pub fn is_async(self) -> Option<bool> {
+        match self {
+            ProviderKind::AsyncContextManager | ProviderKind::AsyncDependency => Some(true),
+            ProviderKind::SyncContextManager | ProviderKind::SyncDependency => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn is_context_manager(self) -> bool {
+        matches!(
+            self,
+            ProviderKind::AsyncContextManager | ProviderKind::SyncContextManager
+        )
+    }
+
+    pub fn is_dependency(self) -> bool {
+        matches!(
+            self,
+            ProviderKind::AsyncDependency | ProviderKind::SyncDependency
+        )
+    }
 }
 
 /// A module-level class.
@@ -293,7 +358,273 @@ pub(crate) fn summarize(
         keeps_call,
     };
     functions.visit_body(body);
+    summary.providers = providers(body, semantic, &summary);
     summary
+}
+
+/// The module's session providers, in source order.
+fn providers(
+    body: &[Stmt],
+    semantic: &SemanticModel,
+    summary: &ModuleSummary,
+) -> Vec<(String, ProviderKind)> {
+    let managers: Vec<&str> = body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::ClassDef(class) if builds_anything(semantic, &class.body) => {
+                Some(class.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                if let Some(kind) =
+                    function_provider(semantic, summary, &def.decorator_list, &def.body, false)
+                {
+                    out.push((def.name.to_string(), kind));
+                }
+            }
+            Stmt::AsyncFunctionDef(def) => {
+                if let Some(kind) =
+                    function_provider(semantic, summary, &def.decorator_list, &def.body, true)
+                {
+                    out.push((def.name.to_string(), kind));
+                }
+            }
+            Stmt::Assign(ast::StmtAssign { targets, .. }) => {
+                for target in targets {
+                    let Expr::Name(name) = target else { continue };
+                    let name = name.id.as_str();
+                    let kind = if summary.session_factories.iter().any(|f| f == name) {
+                        Some(ProviderKind::Factory)
+                    } else if summary.engines.iter().any(|e| e == name) {
+                        Some(ProviderKind::Engine)
+                    } else {
+                        summary
+                            .instances
+                            .get(name)
+                            .and_then(|class| class.rsplit('.').next())
+                            .filter(|class| managers.contains(class))
+                            .map(|_| ProviderKind::SessionManager)
+                    };
+                    if let Some(kind) = kind {
+                        out.push((name.to_owned(), kind));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A statement list that calls an engine builder or a sessionmaker.
+fn builds_anything(semantic: &SemanticModel, body: &[Stmt]) -> bool {
+    let mut found = false;
+    crate::summary::each_call(body, &mut |call| {
+        found |= semantic
+            .qualified_name(&call.func)
+            .is_some_and(|q| is_one_of(&q, ENGINE_BUILDERS) || is_one_of(&q, SESSIONMAKERS));
+    });
+    found
+}
+
+/// What a module-level function provides, from its decorators and body:
+/// a context manager or a dependency must hand out a session (yield a name
+/// bound to one), a session function must return one.
+fn function_provider(
+    semantic: &SemanticModel,
+    summary: &ModuleSummary,
+    decorators: &[Expr],
+    body: &[Stmt],
+    is_async: bool,
+) -> Option<ProviderKind> {
+    let decorated = |wanted: &str| {
+        decorators.iter().any(|d| {
+            let d = match d {
+                Expr::Call(call) => call.func.as_ref(),
+                other => other,
+            };
+            semantic
+                .qualified_name(d)
+                .is_some_and(|q| q == format!("contextlib.{wanted}"))
+                || matches!(d, Expr::Name(n) if n.id.as_str() == wanted)
+        })
+    };
+    let makes_session = |value: &Expr| is_session_source(semantic, summary, value);
+    let mut sessions = SessionNames {
+        semantic,
+        makes_session: &makes_session,
+        names: Vec::new(),
+        yielded: false,
+        returned: None,
+    };
+    sessions.visit_body(body);
+    if sessions.yielded {
+        return Some(
+            match (
+                decorated("asynccontextmanager"),
+                decorated("contextmanager"),
+                is_async,
+            ) {
+                (true, _, _) => ProviderKind::AsyncContextManager,
+                (_, true, _) => ProviderKind::SyncContextManager,
+                (_, _, true) => ProviderKind::AsyncDependency,
+                (_, _, false) => ProviderKind::SyncDependency,
+            },
+        );
+    }
+    sessions.returned
+}
+
+/// A value that is (or holds) a session: a session class or factory
+/// called, a sessionmaker's result called, a provider entered, or a name
+/// that says so (`request.state.db_session`, `sessionmanager.session()`).
+fn is_session_source(semantic: &SemanticModel, summary: &ModuleSummary, value: &Expr) -> bool {
+    let callee = match value {
+        Expr::Call(call) => call.func.as_ref(),
+        Expr::Await(awaited) => return is_session_source(semantic, summary, &awaited.value),
+        Expr::Attribute(attr) => return mentions_session(attr.attr.as_str()),
+        _ => return false,
+    };
+    if matches!(callee, Expr::Call(_)) {
+        return true; // `sessionmaker(...)()`
+    }
+    let last = match callee {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    match semantic.qualified_name(callee) {
+        Some(q) if q.starts_with("sqlalchemy.") || q.starts_with("sqlmodel.") => {
+            is_one_of(&q, crate::names::SESSION_CLASSES) || is_one_of(&q, SESSIONMAKERS)
+        }
+        Some(q) if FOREIGN_SESSIONS.iter().any(|f| q.starts_with(f)) => false,
+        _ => {
+            summary.session_factories.iter().any(|f| f == last)
+                || crate::settings::DEFAULT_FACTORIES.contains(&last)
+                || mentions_session(last)
+        }
+    }
+}
+
+/// Libraries whose "sessions" are not database sessions.
+const FOREIGN_SESSIONS: &[&str] = &[
+    "aiohttp.",
+    "requests.",
+    "httpx.",
+    "boto3.",
+    "botocore.",
+    "aiobotocore.",
+];
+
+fn mentions_session(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("session") || lower == "db"
+}
+
+/// Walks a provider's body (not nested functions): the names bound to
+/// sessions, whether one is yielded, and what a `return` hands out.
+struct SessionNames<'f> {
+    semantic: &'f SemanticModel,
+    makes_session: &'f dyn Fn(&Expr) -> bool,
+    names: Vec<String>,
+    yielded: bool,
+    returned: Option<ProviderKind>,
+}
+
+impl SessionNames<'_> {
+    fn holds_session(&self, value: &Expr) -> bool {
+        (self.makes_session)(value)
+            || matches!(value, Expr::Name(n) if self.names.iter().any(|s| s == n.id.as_str()))
+    }
+}
+
+impl<'a> Visitor<'a> for SessionNames<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_) => return,
+            Stmt::With(ast::StmtWith { items, .. })
+            | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
+                for item in items {
+                    if let (true, Some(Expr::Name(name))) = (
+                        self.holds_session(&item.context_expr),
+                        item.optional_vars.as_deref(),
+                    ) {
+                        self.names.push(name.id.to_string());
+                    }
+                }
+            }
+            Stmt::Assign(assign) if self.holds_session(&assign.value) => {
+                for target in &assign.targets {
+                    if let Expr::Name(name) = target {
+                        self.names.push(name.id.to_string());
+                    }
+                }
+            }
+            Stmt::AnnAssign(ast::StmtAnnAssign {
+                target,
+                value: Some(value),
+                ..
+            }) if self.holds_session(value) => {
+                if let Expr::Name(name) = target.as_ref() {
+                    self.names.push(name.id.to_string());
+                }
+            }
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) => {
+                // `return sessionmaker(...)`: a factory made by a function.
+                if let Expr::Call(call) = value.as_ref() {
+                    let built = self.semantic.qualified_name(&call.func).and_then(|q| {
+                        if is_one_of(&q, SESSIONMAKERS) {
+                            Some(ProviderKind::Factory)
+                        } else if is_one_of(&q, ENGINE_BUILDERS) {
+                            Some(ProviderKind::Engine)
+                        } else {
+                            None
+                        }
+                    });
+                    self.returned = built.or(self.returned);
+                }
+                if self.returned.is_none() && self.holds_session(value) {
+                    self.returned = Some(ProviderKind::SessionFunction);
+                }
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => return,
+            Expr::Yield(ast::ExprYield {
+                value: Some(value), ..
+            }) => {
+                self.yielded |= self.holds_session(value);
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// Every call in a statement list, nested functions included.
+pub(crate) fn each_call<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a ast::ExprCall)) {
+    struct Calls<'f, 'a>(&'f mut dyn FnMut(&'a ast::ExprCall));
+    impl<'a> Visitor<'a> for Calls<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                (self.0)(call);
+            }
+            walk_expr(self, expr);
+        }
+    }
+    Calls(f).visit_body(body);
 }
 
 impl ModuleSummary {

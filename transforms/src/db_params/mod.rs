@@ -143,8 +143,10 @@ fn injected_provider(checker: &Checker<'_>, arg: &ast::ArgWithDefault) -> Option
     provider_expr(checker, arg).map(|target| checker.text(&range_of(target)).to_owned())
 }
 
-fn context_manager<'a>(checker: &Checker<'a>) -> &'a str {
-    &checker.settings().context_manager
+/// How the messages name what replaces the connection settings: the
+/// canonical context manager (`` `get_session()` ``), or a description.
+fn context_manager(checker: &Checker<'_>) -> String {
+    checker.context_manager_label()
 }
 
 /// (a) parameters named `db_params`, or injected from the provider.
@@ -171,11 +173,11 @@ fn parameters(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
             let provider = injected_provider(checker, arg);
             let message = match (&provider, is_db_params_name(checker, name)) {
                 (Some(provider), _) => format!(
-                    "parameter `{name}` of `{}` is injected with `Depends({provider})`; drop it and open the session with `async with {cm}()` where it is used",
+                    "parameter `{name}` of `{}` is injected with `Depends({provider})`; drop it and open the session with {cm} where it is used",
                     function.name
                 ),
                 (None, true) => format!(
-                    "parameter `{name}` of `{}` carries connection settings; drop `{name}` and open the session with `async with {cm}()` in `{}`",
+                    "parameter `{name}` of `{}` carries connection settings; drop `{name}` and open the session with {cm} in `{}`",
                     function.name, function.name
                 ),
                 (None, false) => continue,
@@ -188,7 +190,7 @@ fn parameters(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
                 found.push((
                     range_of(arg.as_ref()),
                     format!(
-                        "parameter `{name}` of `{}` carries connection settings; drop `{name}` and open the session with `async with {cm}()` in `{}`",
+                        "parameter `{name}` of `{}` carries connection settings; drop `{name}` and open the session with {cm} in `{}`",
                         function.name, function.name
                     ),
                 ));
@@ -274,7 +276,7 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
                 found.push((
                     range_of(keyword),
                     format!(
-                        "`{name}=` passed to `{target}`; drop `{name}` and open the session with `async with {cm}()` in `{target}`"
+                        "`{name}=` passed to `{target}`; drop `{name}` and open the session with {cm} in `{target}`"
                     ),
                 ));
             }
@@ -284,7 +286,7 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
                 found.push((
                     range_of(arg),
                     format!(
-                        "`{}` passed as `{target}`'s `{}` parameter; drop `{}` and open the session with `async with {cm}()` in `{target}`",
+                        "`{}` passed as `{target}`'s `{}` parameter; drop `{}` and open the session with {cm} in `{target}`",
                         checker.text(&range_of(arg)),
                         param.name,
                         param.name
@@ -334,6 +336,13 @@ fn group_key(qualified: &str) -> String {
 /// The sanctioned context manager: `(local name, module to import it from
 /// or None when already imported)`. `None` when the name is taken here.
 fn context_manager_local(checker: &Checker<'_>) -> Option<(String, Option<String>)> {
+    // `async with X(db_params) as session` becomes `async with cm()`: an
+    // async context manager only.
+    if checker.canon().context_manager_is_async() != Some(true)
+        || checker.canon().importable_context_manager().is_none()
+    {
+        return None;
+    }
     let qualified = checker.canon().context_manager.clone()?;
     if let Some(local) = checker.local_name_of(&qualified) {
         return Some((local, None));
@@ -730,7 +739,7 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
                 .fold((usize::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
             let message = if leftover.is_empty() {
                 format!(
-                    "parameter `{shown}` of `{}` carries connection settings; open the session with `async with {cm_setting}() as session:` and drop `{shown}` by hand (the automatic fix cannot rewrite this signature)",
+                    "parameter `{shown}` of `{}` carries connection settings; open the session with {cm_setting} and drop `{shown}` by hand (the automatic fix cannot rewrite this signature)",
                     def.name
                 )
             } else {
@@ -740,7 +749,7 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
                     format!("lines {first}-{last}, which build")
                 };
                 format!(
-                    "parameter `{shown}` of `{}` carries connection settings; replace {lines} a session from `{shown}` with `async with {cm_setting}() as session:`, then drop the parameter",
+                    "parameter `{shown}` of `{}` carries connection settings; replace {lines} a session from `{shown}` with {cm_setting}, then drop the parameter",
                     def.name
                 )
             };
@@ -753,7 +762,7 @@ fn definitions(checker: &Checker<'_>, defs: &[Def<'_>], plan: &mut Plan) {
         if !blockers.is_empty() {
             part.manual = true;
             let message = format!(
-                "parameter `{shown}` of `{}` carries connection settings; open the session with `async with {cm_setting}() as session:` and drop `{shown}` by hand; the fix cannot rewrite every caller: {}",
+                "parameter `{shown}` of `{}` carries connection settings; open the session with {cm_setting} and drop `{shown}` by hand; the fix cannot rewrite every caller: {}",
                 def.name,
                 places_phrase(&blockers)
             );

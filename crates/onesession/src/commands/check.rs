@@ -18,6 +18,12 @@ pub fn run(
     stderr: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<u8> {
+    if args.show_settings {
+        let mut loaded = super::load_unparsed(&args.selection, stdin, false)?;
+        loaded.project.index()?;
+        output::settings(stdout, &loaded.project, &loaded.rules, &loaded.cwd)?;
+        return Ok(EXIT_CLEAN);
+    }
     let mut loaded = super::load_unparsed(&args.selection, stdin, !args.no_cache)?;
     let dir = cache_dir(&loaded.project.settings, &loaded.cwd);
     let cache = (!args.no_cache).then(|| CheckCache::new(&dir, &loaded.project, &loaded.rules));

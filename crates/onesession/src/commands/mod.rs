@@ -37,7 +37,20 @@ pub fn dispatch(
         }
         Command::Explain { rule } => explain::explain(&rule, stdout),
         Command::Rules { format } => explain::rules(format, stdout),
-        Command::Init { path, force } => init::run(&path, force, stdout, stderr),
+        Command::Init {
+            path,
+            force,
+            canonical,
+        } => init::run(
+            &init::InitOptions {
+                path: &path,
+                force,
+                canonical: canonical.as_deref(),
+                interactive: console.interactive,
+            },
+            stdout,
+            stderr,
+        ),
     }
 }
 

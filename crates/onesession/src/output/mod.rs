@@ -233,3 +233,90 @@ pub fn summary(out: &mut dyn Write, findings: &[Finding], files: usize) -> std::
     }
     writeln!(out)
 }
+
+/// `check --show-settings`: the project model and the settings in use.
+pub fn settings(
+    out: &mut dyn Write,
+    project: &onesession_engine::Project,
+    rules: &onesession_engine::RuleSet<'_>,
+    cwd: &std::path::Path,
+) -> std::io::Result<()> {
+    use onesession_engine::Layer;
+    let settings = &project.settings;
+    let canon = &project.canon;
+    writeln!(out, "project root: {}", settings.root.display())?;
+    match &settings.config {
+        Some(config) => writeln!(
+            out,
+            "configuration: {}",
+            crate::commands::display_path(cwd, &config.path)
+        )?,
+        None => writeln!(out, "configuration: none (the model below is inferred)")?,
+    }
+    for line in project.model_lines(canon) {
+        writeln!(out, "{line}")?;
+    }
+    if !canon.factories.is_empty() {
+        writeln!(out, "factories: `{}`", canon.factories.join("`, `"))?;
+    }
+    if !canon.deprecated.is_empty() {
+        let deprecated: Vec<&str> = canon.deprecated.iter().map(String::as_str).collect();
+        writeln!(out, "deprecated: `{}`", deprecated.join("`, `"))?;
+    }
+    writeln!(
+        out,
+        "tenant filter applied by the session: {}",
+        if canon.applies_tenant_filter {
+            "yes"
+        } else {
+            "no"
+        }
+    )?;
+    if !canon.candidates.is_empty() {
+        writeln!(out, "candidates (score: evidence):")?;
+        for candidate in &canon.candidates {
+            writeln!(
+                out,
+                "  {:>3}  {} ({}): {}",
+                candidate.score,
+                candidate.module,
+                candidate.path,
+                candidate.evidence.join("; ")
+            )?;
+        }
+    }
+    let mut by_layer: std::collections::BTreeMap<Layer, Vec<&str>> = Default::default();
+    let mut migrations = Vec::new();
+    for file in project.files.iter().filter(|f| f.requested) {
+        if project.is_migration(file) {
+            migrations.push(file.relative.as_str());
+        } else {
+            by_layer
+                .entry(file.layer())
+                .or_default()
+                .push(&file.relative);
+        }
+    }
+    writeln!(out, "layers:")?;
+    for (layer, files) in &by_layer {
+        let shown: Vec<&str> = files.iter().take(4).copied().collect();
+        let more = files.len().saturating_sub(shown.len());
+        writeln!(
+            out,
+            "  {:<10} {:>4}  {}{}",
+            layer.as_str(),
+            files.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    if !migrations.is_empty() {
+        writeln!(out, "migrations (not checked): {}", migrations.len())?;
+    }
+    writeln!(out, "rules: {}", rules.enabled().join(", "))?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Issue 13: with no configuration, the project model inferred from each
+//! fixture backend under `testdata/backends/` is the one its
+//! `expected-model.toml` states: the canonical module and its real
+//! providers (with their kinds), the redundant modules, the source roots,
+//! the files treated as migrations or tests, and the layers.
+
+use std::path::{Path, PathBuf};
+
+use onesession_engine::config::RawConfig;
+use onesession_engine::{Inputs, Layer, Project, Settings};
+
+fn backends() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/backends");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected-model.toml").is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The model of `root` with no configuration, as `check` builds it.
+fn model(root: &Path) -> Project {
+    let root = root.canonicalize().unwrap();
+    let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+    let inputs = Inputs {
+        paths: vec![root],
+        ..Inputs::default()
+    };
+    let mut project = Project::open(settings, &inputs).unwrap();
+    project.index().unwrap();
+    project
+}
+
+fn strings(value: &toml::Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn differences(backend: &Path) -> Vec<String> {
+    let expected: toml::Table =
+        toml::from_str(&std::fs::read_to_string(backend.join("expected-model.toml")).unwrap())
+            .unwrap();
+    let project = model(backend);
+    let canon = &project.canon;
+    let out = std::cell::RefCell::new(Vec::new());
+    let differ = |what: &str, want: String, got: String| {
+        if want != got {
+            out.borrow_mut()
+                .push(format!("{what}: want {want}, got {got}"));
+        }
+    };
+    differ(
+        "canonical module",
+        expected["canonical-module"].as_str().unwrap().to_owned(),
+        canon.module.clone().unwrap_or_default(),
+    );
+    let roots: Vec<String> = project
+        .settings
+        .src
+        .iter()
+        .map(|r| {
+            let relative = r.strip_prefix(&project.settings.root).unwrap();
+            match relative.to_string_lossy().as_ref() {
+                "" => ".".to_owned(),
+                other => other.to_owned(),
+            }
+        })
+        .collect();
+    differ(
+        "source roots",
+        format!("{:?}", strings(&expected["src"])),
+        format!("{roots:?}"),
+    );
+    let mut redundant = strings(&expected["redundant"]);
+    redundant.sort();
+    differ(
+        "redundant modules",
+        format!("{redundant:?}"),
+        format!(
+            "{:?}",
+            project.redundant_modules().into_iter().collect::<Vec<_>>()
+        ),
+    );
+    let kind = |name: &str| {
+        canon.providers.iter().find(|p| p.name == name).map(|p| {
+            serde_json::to_value(p.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+    };
+    let providers = expected["providers"].as_table().unwrap();
+    for (name, want) in providers {
+        differ(
+            &format!("provider `{name}`"),
+            want.as_str().unwrap().to_owned(),
+            kind(name).unwrap_or_else(|| "missing".into()),
+        );
+    }
+    for provider in &canon.providers {
+        let sanctioned = provider.kind.is_context_manager() || provider.kind.is_dependency();
+        if sanctioned && !providers.contains_key(&provider.name) {
+            out.borrow_mut().push(format!(
+                "invented provider `{}` ({:?})",
+                provider.name, provider.kind
+            ));
+        }
+    }
+    for path in strings(&expected["excluded"]) {
+        let file = project.files.iter().find(|f| f.relative == path);
+        let excluded = file.is_some_and(|f| project.is_migration(f) || f.layer() == Layer::Test);
+        if !excluded {
+            out.borrow_mut()
+                .push(format!("{path} is checked as application code"));
+        }
+    }
+    if let Some(layers) = expected.get("layers").and_then(|l| l.as_table()) {
+        for (path, want) in layers {
+            let got = project
+                .files
+                .iter()
+                .find(|f| &f.relative == path)
+                .map_or("missing", |f| f.layer().as_str());
+            differ(
+                &format!("layer of {path}"),
+                want.as_str().unwrap().to_owned(),
+                got.to_owned(),
+            );
+        }
+    }
+    out.into_inner()
+}
+
+#[test]
+fn every_fixture_backend_is_understood_without_a_configuration() {
+    let mut failures = Vec::new();
+    let all = backends();
+    assert!(all.len() >= 5, "the fixture backends are there");
+    for backend in all {
+        for difference in differences(&backend) {
+            failures.push(format!(
+                "{}: {difference}",
+                backend.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
