@@ -333,6 +333,19 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let declared = checker.canon().deprecated.contains(own);
     // A script is run, not imported: a warning at import deprecates nothing.
     let script = checker.layer() == Layer::Script && !declared;
+    // A module that also serves other things (the app, decorators, a
+    // counter) must not warn at import: its other importers would be told
+    // to leave it. Unless the configuration deprecates it.
+    let app = checker
+        .semantic
+        .bindings()
+        .any(|(_, b)| matches!(&b.kind, BindingKind::Import { qualified } if qualified == "fastapi.FastAPI" || qualified == "starlette.applications.Starlette"));
+    let other_exports = if declared {
+        Vec::new()
+    } else {
+        checker.project.non_session_exports(own)
+    };
+    let serves_more = !declared && (app || !other_exports.is_empty());
     // `sessionmaker(...)()`: the inner call is DB102's.
     let mut throwaway = HashSet::new();
     for_each_expr(&checker.parsed.body, |expr| {
@@ -359,17 +372,25 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
         };
         let name = checker.text(&range_of(call.func.as_ref()));
         let status = if script {
-            "a script is not imported, so it is not deprecated: use the canonical engine or session provider by hand (manual)"
+            "a script is not imported, so it is not deprecated: use the canonical engine or session provider by hand (manual)".to_owned()
         } else if declared {
             "the module is declared deprecated in the config: the deprecation fix is safe"
+                .to_owned()
+        } else if app {
+            "the module is the application, so it is not deprecated: use the canonical engine or session provider here by hand (manual)".to_owned()
+        } else if serves_more {
+            format!(
+                "the module also provides `{}`, so it is not deprecated: use the canonical session here by hand, or move those out first (manual)",
+                other_exports.iter().take(3).cloned().collect::<Vec<_>>().join("`, `")
+            )
         } else {
-            "the module was detected as redundant: declare it in [tool.onesession.deprecated] to make the deprecation fix safe"
+            "the module was detected as redundant: declare it in [tool.onesession.deprecated] to make the deprecation fix safe".to_owned()
         };
         found.push(Item {
             rule: &DB103,
             range: range_of(expr),
             message: format!("`{name}(...)` builds a second {what} outside the canonical module `{canonical}`; {status}"),
-            plan: if script { Plan::Manual } else { Plan::Deprecate },
+            plan: if script || serves_more { Plan::Manual } else { Plan::Deprecate },
         });
     });
 }
@@ -504,6 +525,12 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                 }
                 let replacement = replacement_of(checker, module);
                 let declared = checker.settings().deprecated.get(module);
+                // Only session things: a decorator or a counter the module
+                // also defines is not (a name the configuration maps is).
+                let mapped_by_config = declared.is_some_and(|d| d.names.contains_key(name));
+                if !mapped_by_config && !checker.project.is_session_name(module, name) {
+                    continue;
+                }
                 let mapped = match declared {
                     Some(d) => d.names.get(name).cloned(),
                     // Detected only: the same name in the canonical module.

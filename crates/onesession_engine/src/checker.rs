@@ -439,15 +439,32 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// True when a file imports SQLAlchemy, the canonical module or a
-    /// redundant one: the name heuristics (a parameter called `session`)
-    /// only apply in such files.
+    /// True when a file imports SQLAlchemy (or SQLModel), the canonical
+    /// module or a redundant one, or a project module that imports
+    /// SQLAlchemy (its models, say): the name heuristics (a parameter
+    /// called `db_session`) only apply in such files.
     pub fn touches_database(&self) -> bool {
+        self.imports_database()
+            || self.file.scan().is_some_and(|scan| {
+                // `pkg.models.Shipment` names `pkg.models` or a submodule.
+                scan.imported().any(|imported| {
+                    let file = self.project.file_by_module(imported).or_else(|| {
+                        let (module, _) = imported.rsplit_once('.')?;
+                        self.project.file_by_module(module)
+                    });
+                    file.and_then(ProjectFile::scan)
+                        .is_some_and(|s| s.sqlalchemy)
+                })
+            })
+    }
+
+    fn imports_database(&self) -> bool {
         self.semantic.bindings().any(|(_, b)| match &b.kind {
             onesession_python::BindingKind::Import { qualified }
             | onesession_python::BindingKind::ModuleImport { module: qualified } => {
                 let q = self.project.canonicalize(qualified);
                 q.starts_with("sqlalchemy")
+                    || q.starts_with("sqlmodel")
                     || self
                         .canon()
                         .module

@@ -247,6 +247,50 @@ impl Project {
             || self.is_redundant(module)
     }
 
+    /// `module.name` is a session thing: a provider, a factory, an engine,
+    /// a session manager, or a helper named for one (`get_raw_connection`,
+    /// `direct_engine`). A decorator, a counter or the app that a session
+    /// module also defines is not.
+    pub fn is_session_name(&self, module: &str, name: &str) -> bool {
+        let Some(summary) = self.module(module) else {
+            return false;
+        };
+        if summary.providers.iter().any(|(n, _)| n == name)
+            || summary.session_factories.iter().any(|f| f == name)
+            || summary.engines.iter().any(|e| e == name)
+        {
+            return true;
+        }
+        let lower = name.to_ascii_lowercase();
+        ["session", "engine", "connection", "conn", "db", "database"]
+            .iter()
+            .any(|word| {
+                lower == *word
+                    || lower.starts_with(&format!("{word}_"))
+                    || lower.ends_with(&format!("_{word}"))
+                    || lower.contains(&format!("_{word}_"))
+                    || (word.len() > 4 && lower.contains(word))
+            })
+    }
+
+    /// Names other modules import from `module` that are not session
+    /// things (see [`Project::is_session_name`]), from their import lines.
+    pub fn non_session_exports(&self, module: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.module.as_deref() != Some(module))
+            .filter_map(ProjectFile::scan)
+            .flat_map(|scan| scan.imported())
+            .filter_map(|imported| imported.strip_prefix(module)?.strip_prefix('.'))
+            .filter(|name| !name.contains('.') && !self.is_session_name(module, name))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// A qualified name of a raw session factory: the canonical module's
     /// (configured names, or what it binds to `sessionmaker(...)`) and
     /// those of redundant or deprecated modules.
