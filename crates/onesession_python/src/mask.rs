@@ -10,6 +10,10 @@
 //! - PEP 696 type-parameter defaults (`def f[T = int]()`): the `= int`
 //!   becomes spaces.
 //! - whitespace-only lines with a tab after spaces: the tabs become spaces.
+//! - PEP 758 (Python 3.14) `except A, B:` without parentheses: everything
+//!   from the first comma to the colon becomes spaces (`except A   :`);
+//!   the other exception classes are not analysed, and no rule is about
+//!   them.
 
 /// Returns the masked text, or `None` when nothing needed masking.
 pub(crate) fn mask_py312(source: &str) -> Option<String> {
@@ -23,6 +27,14 @@ pub(crate) fn mask_py312(source: &str) -> Option<String> {
         changed = true;
     }
     for range in type_param_defaults(bytes, &scan) {
+        for b in &mut out[range] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+        changed = true;
+    }
+    for range in unparenthesized_excepts(bytes, &scan) {
         for b in &mut out[range] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
@@ -360,6 +372,68 @@ fn is_ident_byte(b: u8) -> bool {
 
 /// Ranges of `= default` inside `def f[...]`, `class C[...]` and
 /// `type X[...]` type-parameter lists, outside strings and comments.
+/// `except A, B:` / `except* A, B:` headers: the range from the first
+/// top-level comma to the colon.
+fn unparenthesized_excepts(bytes: &[u8], scan: &Scan) -> Vec<std::ops::Range<usize>> {
+    let mut non_code = scan.non_code.clone();
+    non_code.sort_unstable();
+    let in_non_code = |at: usize| {
+        let i = non_code.partition_point(|(s, _)| *s <= at);
+        i > 0 && at < non_code[i - 1].1
+    };
+    let mut ranges = Vec::new();
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let line_end = memchr_newline(bytes, line_start);
+        let mut i = line_start;
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        let is_except = bytes[i..line_end].starts_with(b"except")
+            && !in_non_code(i)
+            && matches!(bytes.get(i + 6), Some(b' ' | b'\t' | b'*'));
+        if is_except {
+            let mut j = i + 6;
+            if bytes.get(j) == Some(&b'*') {
+                j += 1;
+            }
+            while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+                j += 1;
+            }
+            if bytes.get(j) != Some(&b'(') {
+                let mut depth = 0usize;
+                let mut comma = None;
+                while j < line_end {
+                    if !in_non_code(j) {
+                        match bytes[j] {
+                            b'(' | b'[' | b'{' => depth += 1,
+                            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                            b',' if depth == 0 && comma.is_none() => comma = Some(j),
+                            b':' if depth == 0 => {
+                                if let Some(comma) = comma {
+                                    ranges.push(comma..j);
+                                }
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    j += 1;
+                }
+            }
+        }
+        line_start = line_end + 1;
+    }
+    ranges
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
 fn type_param_defaults(bytes: &[u8], scan: &Scan) -> Vec<std::ops::Range<usize>> {
     let mut non_code = scan.non_code.clone();
     non_code.sort_unstable();
@@ -473,6 +547,18 @@ mod tests {
         assert!(out.starts_with("x = \"") && !out.contains("join"));
         let out = masked("x = f'''{a # note\n}'''\n");
         assert!(out.starts_with("x = \"\"\"") && out.ends_with("\"\"\"\n"));
+    }
+
+    #[test]
+    fn masks_pep_758_excepts_without_parentheses() {
+        let src =
+            "try:\n    pass\nexcept ValueError, TypeError:\n    pass\nexcept (A, B):\n    pass\n";
+        assert_eq!(
+            masked(src),
+            "try:\n    pass\nexcept ValueError           :\n    pass\nexcept (A, B):\n    pass\n"
+        );
+        assert_eq!(mask_py312("x = 'except A, B:'\n# except A, B:\n"), None);
+        assert!(crate::parse_module(src).is_ok());
     }
 
     #[test]
