@@ -10,6 +10,7 @@ use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId, BindingKind};
 use onesession_engine::settings::Layer;
 use onesession_engine::signature::{bind, CallArgs};
+use onesession_engine::summary::ProviderKind;
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
@@ -346,12 +347,20 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
         checker.project.non_session_exports(own)
     };
     let serves_more = !declared && (app || !other_exports.is_empty());
-    // `sessionmaker(...)()`: the inner call is DB102's.
+    // `sessionmaker(...)()`: the inner call is DB102's; in
+    // `scoped_session(sessionmaker(...))` the outer call is the finding.
     let mut throwaway = HashSet::new();
     for_each_expr(&checker.parsed.body, |expr| {
         if let Expr::Call(call) = expr {
             if let Expr::Call(inner) = call.func.as_ref() {
                 throwaway.insert(range_of(inner).start);
+            }
+            if checker.is_sessionmaker(&call.func) {
+                for arg in &call.args {
+                    if matches!(arg, Expr::Call(_)) {
+                        throwaway.insert(range_of(arg).start);
+                    }
+                }
             }
         }
     });
@@ -360,6 +369,20 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
         let Some(q) = checker.qualified(&call.func) else {
             return;
         };
+        // The canonical module's own builder functions, called elsewhere:
+        // a second engine or factory all the same, and nothing to deprecate.
+        if let Some(kind) = canonical_builder(checker, &q) {
+            let name = checker.text(&range_of(call.func.as_ref()));
+            found.push(Item {
+                rule: &DB103,
+                range: range_of(expr),
+                message: format!(
+                    "`{name}(...)` builds a second {kind} through the canonical module's builder; use the one `{canonical}` already made (manual)"
+                ),
+                plan: Plan::Manual,
+            });
+            return;
+        }
         let what = if is_one_of(&q, ENGINE_BUILDERS) {
             "engine"
         } else if is_one_of(&q, SESSIONMAKERS) {
@@ -393,6 +416,27 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
             plan: if script || serves_more { Plan::Manual } else { Plan::Deprecate },
         });
     });
+}
+
+/// `"engine"` / `"session factory"` for a function of the canonical module
+/// (or a module it builds on) that returns one.
+fn canonical_builder(checker: &Checker<'_>, qualified: &str) -> Option<&'static str> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    let canon = checker.canon();
+    if canon.module.as_deref() != Some(module) && !canon.support.contains(module) {
+        return None;
+    }
+    let summary = checker.project.module(module)?;
+    summary.functions.get(name)?;
+    // Only when the canonical module made its own at import: where it
+    // makes none (an engine per process, built at start-up), calling the
+    // builder is the sanctioned way.
+    let made = checker.project.module(canon.module.as_deref()?)?;
+    match summary.providers.iter().find(|(n, _)| n == name)?.1 {
+        ProviderKind::Engine if !made.engines.is_empty() => Some("engine"),
+        ProviderKind::Factory if !made.session_factories.is_empty() => Some("session factory"),
+        _ => None,
+    }
 }
 
 /// Calls whose callee starts at an offset: `(callee range, call, is the

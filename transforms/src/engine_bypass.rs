@@ -81,60 +81,156 @@ impl Transform for EngineBypass {
         }
         let body = &checker.parsed.body;
         let local_engines = local_engines(checker);
+        let local_factories = local_sync_factories(checker);
+        let ddl = ddl_connections(checker);
+        let is_engine = |expr: &Expr| {
+            // `engine.sync_engine.connect()` is the same engine.
+            let engine = match expr {
+                Expr::Attribute(a) if a.attr.as_str() == "sync_engine" => a.value.as_ref(),
+                other => other,
+            };
+            is_foreign_engine(checker, engine) || is_local_engine(checker, &local_engines, engine)
+        };
         let mut found: Vec<(TextRange, String)> = Vec::new();
         for_each_expr(body, |expr| {
             let Expr::Call(call) = expr else { return };
+            let at = range_of(expr).start;
             if let Some(q) = checker.qualified(&call.func) {
                 if is_one_of(&q, RAW_CONNECTS) {
                     found.push((
                         range_of(expr),
-                        format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use {}", checker.session_advice(range_of(expr).start)),
+                        format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use {}", checker.session_advice(at)),
+                    ));
+                    return;
+                }
+                // `inspect(engine)` connects to reflect: the engine, directly.
+                if q == "sqlalchemy.inspect"
+                    && checker.semantic.in_async_function(at)
+                    && call.args.first().is_some_and(is_engine)
+                {
+                    found.push((
+                        range_of(expr),
+                        format!("`inspect(...)` inside `async def` connects on the engine directly and blocks the event loop; reflect once at start-up, or use {}", checker.session_advice(at)),
                     ));
                     return;
                 }
             }
+            if checker.semantic.in_async_function(at)
+                && makes_sync_session(checker, &local_factories, expr)
+            {
+                let text = checker.text(&range_of(expr));
+                found.push((
+                    range_of(expr),
+                    format!("sync session `{text}` inside `async def` blocks the event loop on every query; use {}", checker.session_advice(at)),
+                ));
+                return;
+            }
             let Some((receiver, method)) = method_name(call) else {
                 return;
             };
-            if !ENGINE_METHODS.contains(&method) {
-                return;
-            }
-            // `engine.sync_engine.connect()` is the same engine.
-            let engine = match receiver {
-                Expr::Attribute(a) if a.attr.as_str() == "sync_engine" => a.value.as_ref(),
-                _ => receiver,
-            };
-            if is_foreign_engine(checker, engine)
-                || is_local_engine(checker, &local_engines, engine)
-            {
+            if ENGINE_METHODS.contains(&method) && is_engine(receiver) && !ddl.contains(&at) {
                 let text = checker.text(&range_of(call.func.as_ref()));
                 found.push((
                     range_of(expr),
-                    format!("`{text}()` works on the engine directly, outside any session; use {} instead", checker.session_advice(range_of(expr).start)),
+                    format!("`{text}()` works on the engine directly, outside any session; use {} instead", checker.session_advice(at)),
                 ));
-            }
-        });
-        for_each_stmt(body, |stmt| {
-            let Stmt::With(ast::StmtWith { items, .. }) = stmt else {
-                return;
-            };
-            if !checker.semantic.in_async_function(range_of(stmt).start) {
-                return;
-            }
-            for item in items {
-                if makes_sync_session(checker, &item.context_expr) {
-                    let text = checker.text(&range_of(&item.context_expr));
-                    found.push((
-                        range_of(&item.context_expr),
-                        format!("sync session `{text}` inside `async def` blocks the event loop on every query; use {}", checker.session_advice(range_of(stmt).start)),
-                    ));
-                }
             }
         });
         for (range, message) in found {
             checker.report(&DB115, range, message);
         }
     }
+}
+
+/// `async with engine.begin() as conn: await conn.run_sync(Base.metadata.create_all)`:
+/// DDL at start-up needs a connection, not a session. The offsets of such
+/// `begin()`/`connect()` calls.
+fn ddl_connections(checker: &Checker<'_>) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let (items, body) = match stmt {
+            Stmt::With(ast::StmtWith { items, body, .. })
+            | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),
+            _ => return,
+        };
+        let mut only_ddl = !body.is_empty();
+        for inner in body {
+            let call = match inner {
+                Stmt::Expr(e) => match e.value.as_ref() {
+                    Expr::Await(a) => a.value.as_ref(),
+                    other => other,
+                },
+                _ => {
+                    only_ddl = false;
+                    break;
+                }
+            };
+            let Expr::Call(call) = call else {
+                only_ddl = false;
+                break;
+            };
+            let runs_ddl = method_name(call).is_some_and(|(_, m)| m == "run_sync")
+                && call.args.first().is_some_and(|a| {
+                    matches!(a, Expr::Attribute(attr) if matches!(attr.attr.as_str(), "create_all" | "drop_all"))
+                });
+            only_ddl &= runs_ddl;
+        }
+        if only_ddl {
+            for item in items {
+                out.insert(range_of(&item.context_expr).start);
+            }
+        }
+    });
+    out
+}
+
+/// Local names that hold a sync session factory: assigned from
+/// `sessionmaker(...)`/`scoped_session(...)`, or parameters whose default
+/// is a project's sync factory (`session_factory=SessionLocal`).
+fn local_sync_factories(checker: &Checker<'_>) -> HashSet<BindingId> {
+    let mut starts = Vec::new();
+    for_each_stmt(&checker.parsed.body, |stmt| match stmt {
+        Stmt::Assign(assign) => {
+            let Expr::Call(call) = assign.value.as_ref() else {
+                return;
+            };
+            if checker
+                .qualified(&call.func)
+                .is_some_and(|q| is_one_of(&q, SYNC_SESSIONMAKERS))
+            {
+                for target in &assign.targets {
+                    if let Expr::Name(name) = target {
+                        starts.push(range_of(name).start);
+                    }
+                }
+            }
+        }
+        Stmt::FunctionDef(ast::StmtFunctionDef { args, .. })
+        | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { args, .. }) => {
+            for arg in args
+                .posonlyargs
+                .iter()
+                .chain(&args.args)
+                .chain(&args.kwonlyargs)
+            {
+                let default_is_factory = arg
+                    .default
+                    .as_deref()
+                    .and_then(|d| checker.qualified(d))
+                    .is_some_and(|q| {
+                        is_sync_factory(checker, &q) || is_sync_session_function(checker, &q)
+                    });
+                if default_is_factory {
+                    starts.push(range_of(&arg.def).start);
+                }
+            }
+        }
+        _ => {}
+    });
+    starts
+        .into_iter()
+        .filter_map(|start| checker.semantic.binding_starting_at(start))
+        .collect()
 }
 
 /// A module-level engine of another module.
@@ -183,14 +279,23 @@ fn is_local_engine(checker: &Checker<'_>, locals: &HashSet<BindingId>, expr: &Ex
         .is_some_and(|id| locals.contains(&id))
 }
 
-/// `Session(...)`, `factory()` for a sync `sessionmaker` product, or
-/// `sessionmaker(...)()`.
-fn makes_sync_session(checker: &Checker<'_>, expr: &Expr) -> bool {
+/// `Session(...)`, `factory()` for a sync `sessionmaker` product (a
+/// project's, or a local one), or `sessionmaker(...)()`.
+fn makes_sync_session(checker: &Checker<'_>, locals: &HashSet<BindingId>, expr: &Expr) -> bool {
     let Expr::Call(call) = expr else { return false };
     if let Expr::Call(inner) = call.func.as_ref() {
         return checker
             .qualified(&inner.func)
             .is_some_and(|q| is_one_of(&q, SYNC_SESSIONMAKERS));
+    }
+    if let Expr::Name(name) = call.func.as_ref() {
+        if checker
+            .semantic
+            .resolve(name)
+            .is_some_and(|id| locals.contains(&id))
+        {
+            return true;
+        }
     }
     let Some(q) = checker.qualified(&call.func) else {
         return false;
@@ -199,8 +304,21 @@ fn makes_sync_session(checker: &Checker<'_>, expr: &Expr) -> bool {
         || is_sync_factory(checker, &q)
 }
 
+/// A project's plain (sync) function that returns a new session.
+fn is_sync_session_function(checker: &Checker<'_>, qualified: &str) -> bool {
+    let Some((module, name)) = qualified.rsplit_once('.') else {
+        return false;
+    };
+    checker.project.module(module).is_some_and(|m| {
+        m.providers.iter().any(|(n, k)| {
+            n == name && *k == onesession_engine::summary::ProviderKind::SessionFunction
+        }) && m.functions.get(name).is_some_and(|f| !f.is_async)
+    })
+}
+
 /// True when `qualified` is a module-level name bound to a sync
-/// `sessionmaker(...)` call in a project module.
+/// `sessionmaker(...)` call in a project module (not one made with
+/// `class_=AsyncSession`).
 fn is_sync_factory(checker: &Checker<'_>, qualified: &str) -> bool {
     let Some((module, name)) = qualified.rsplit_once('.') else {
         return false;
@@ -228,9 +346,17 @@ fn is_sync_factory(checker: &Checker<'_>, qualified: &str) -> bool {
         let Expr::Call(call) = value else {
             return false;
         };
+        let makes_async = call.keywords.iter().any(|k| {
+            k.arg.as_deref() == Some("class_")
+                && analysis
+                    .semantic
+                    .qualified_name(&k.value)
+                    .is_some_and(|q| is_one_of(&q, ASYNC_SESSION_CLASSES))
+        });
         targets
             .iter()
             .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name))
+            && !makes_async
             && analysis
                 .semantic
                 .qualified_name(&call.func)

@@ -248,6 +248,21 @@ fn imports(checker: &mut Checker<'_>) {
     }
 }
 
+/// `factory.begin()`: the factory, when the receiver is one and not this
+/// module's own.
+fn begin_on_factory<'e>(checker: &Checker<'_>, call: &'e ast::ExprCall) -> Option<&'e Expr> {
+    let Expr::Attribute(attr) = call.func.as_ref() else {
+        return None;
+    };
+    let own = checker.module().unwrap_or_default();
+    (attr.attr.as_str() == "begin"
+        && checker.is_factory(&attr.value)
+        && checker
+            .qualified(&attr.value)
+            .is_some_and(|q| module_of(&q) != own))
+    .then_some(attr.value.as_ref())
+}
+
 fn module_of(qualified: &str) -> &str {
     qualified.rsplit_once('.').map_or(qualified, |(m, _)| m)
 }
@@ -291,6 +306,16 @@ fn direct_sessions(checker: &mut Checker<'_>) {
                 .find(|(call, _)| *call == range)
                 .map(|(_, callee)| callee.clone());
             found.push((range, message, callee));
+        } else if let Some(factory) = begin_on_factory(checker, call) {
+            // `async with factory.begin() as session`: a session and its
+            // transaction, made by hand.
+            let name = checker.text(&range_of(factory)).to_owned();
+            let advice = checker.session_advice(range.start);
+            found.push((
+                range,
+                format!("session opened with the raw factory's `{name}.begin()`; use {advice}"),
+                None,
+            ));
         } else if checker.is_session_class(&call.func) {
             let name = checker.text(&range_of(call.func.as_ref())).to_owned();
             let advice = checker.session_advice(range.start);

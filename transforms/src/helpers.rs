@@ -150,8 +150,40 @@ impl Collector<'_, '_> {
                 .as_deref()
                 .and_then(|d| checker.depends_target(d))
                 .or_else(|| annotated_depends(checker, arg.def.annotation.as_deref()));
-            let injected =
-                depends.is_some_and(|t| checker.is_dependency(t) || checker.is_context_manager(t));
+            // `db: DbSession` with `DbSession = Annotated[Session, Depends(get_db)]`.
+            let alias = arg
+                .def
+                .annotation
+                .as_deref()
+                .and_then(|a| checker.qualified(a))
+                .and_then(|q| checker.project.annotated_alias(&q));
+            let canon = checker.canon();
+            let alias_injected = alias
+                .as_ref()
+                .and_then(|a| a.depends.as_deref())
+                .is_some_and(|d| {
+                    let d = checker.project.canonicalize(d);
+                    canon.dependency.as_deref() == Some(d.as_str())
+                        || canon.context_manager.as_deref() == Some(d.as_str())
+                });
+            let annotated = annotated.or_else(|| {
+                let ty = alias.as_ref()?.ty.as_deref()?;
+                if onesession_engine::names::is_one_of(
+                    ty,
+                    onesession_engine::names::ASYNC_SESSION_CLASSES,
+                ) {
+                    Some(true)
+                } else {
+                    onesession_engine::names::is_one_of(
+                        ty,
+                        onesession_engine::names::SESSION_CLASSES,
+                    )
+                    .then_some(false)
+                }
+            });
+            let injected = alias_injected
+                || depends
+                    .is_some_and(|t| checker.is_dependency(t) || checker.is_context_manager(t));
             let info = if injected {
                 Some(SessionInfo {
                     origin: SessionOrigin::Request,

@@ -8,7 +8,7 @@ use onesession_engine::python::range_of;
 use onesession_engine::text::Edit;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_stmt, method_name, Sessions};
+use crate::helpers::{for_each_expr, for_each_stmt, method_name, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -80,8 +80,44 @@ impl Transform for UnawaitedCall {
             }
             _ => {}
         });
+        let is_async_session = |receiver: &Expr| {
+            sessions.is_async_session(checker, receiver)
+                || checker.qualified(receiver).is_some_and(|q| {
+                    q.rsplit_once('.').is_some_and(|(module, name)| {
+                        checker.project.module(module).is_some_and(|m| {
+                            m.scoped_sessions
+                                .iter()
+                                .any(|(s, is_async)| s == name && *is_async)
+                        })
+                    })
+                })
+        };
         let mut seen = HashSet::new();
         let mut found = Vec::new();
+        // `await session.execute(q).scalars().first()`: the `await` is for
+        // the end of the chain; `execute()` itself is never awaited.
+        for_each_expr(&checker.parsed.body, |expr| {
+            let Expr::Attribute(attr) = expr else { return };
+            let Expr::Call(call) = attr.value.as_ref() else {
+                return;
+            };
+            let Some((receiver, method)) = method_name(call) else {
+                return;
+            };
+            let range = range_of(attr.value.as_ref());
+            if COROUTINE_METHODS.contains(&method)
+                && checker.semantic.in_async_function(range.start)
+                && is_async_session(receiver)
+                && seen.insert(range.start)
+            {
+                let name = checker.text(&range_of(receiver)).to_owned();
+                found.push((
+                    range,
+                    format!("`{name}.{method}()` is a coroutine, but the chain goes on from it unawaited (`await` applies to the end of the chain): await it first, `(await {name}.{method}(...)).{}`", attr.attr),
+                    false,
+                ));
+            }
+        });
         for expr in candidates {
             let Expr::Call(call) = expr else { continue };
             let Some((receiver, method)) = method_name(call) else {
@@ -92,7 +128,7 @@ impl Transform for UnawaitedCall {
             }
             let range = range_of(expr);
             if !checker.semantic.in_async_function(range.start)
-                || !sessions.is_async_session(checker, receiver)
+                || !is_async_session(receiver)
                 || !seen.insert(range.start)
             {
                 continue;
@@ -101,13 +137,16 @@ impl Transform for UnawaitedCall {
             found.push((
                 range,
                 format!("`{name}.{method}()` is a coroutine: without `await` it never runs"),
+                true,
             ));
         }
-        for (range, message) in found {
-            // The detector only reports calls inside `async def`.
-            let fix = checker.fix_unsafe(vec![Edit::insert(range.start, "await ")]);
+        for (range, message, fixable) in found {
+            // The detector only reports calls inside `async def`; a call in
+            // a chain needs parentheses a person should place (manual).
+            let fix =
+                fixable.then(|| checker.fix_unsafe(vec![Edit::insert(range.start, "await ")]));
             if let Some(finding) = checker.report(&DB118, range, message) {
-                finding.fix = Some(fix);
+                finding.fix = fix;
             }
         }
     }

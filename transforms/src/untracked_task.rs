@@ -91,6 +91,11 @@ impl Transform for UntrackedTask {
                 format!("is given the session `{}`", checker.text(&range_of(arg)))
             } else if checker
                 .qualified(&coroutine.func)
+                .or_else(|| match checker.target(&coroutine.func) {
+                    // `self._disable(model)`: a method, through its instance.
+                    onesession_engine::resolve::Target::Function { key, .. } => Some(key),
+                    _ => None,
+                })
                 .is_some_and(|q| touches_db(checker, &q, 3))
             {
                 "uses the database".to_owned()

@@ -406,6 +406,7 @@ impl Project {
                             || kind.is_dependency()
                             || *kind == ProviderKind::SessionFunction
                             || *kind == ProviderKind::SessionManager
+                            || *kind == ProviderKind::ScopedSession
                     })
                     .collect();
                 if !providers.is_empty() {

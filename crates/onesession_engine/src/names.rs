@@ -53,6 +53,15 @@ pub const RAW_CONNECTS: &[&str] = &[
 
 pub const FASTAPI_DEPENDS: &[&str] = &["fastapi.Depends", "fastapi.params.Depends"];
 
+/// Scoped-session registries: the object they return is used as a session
+/// (`session.execute(...)`), not called for new ones.
+pub const SCOPED_SESSIONS: &[&str] = &[
+    "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.orm.scoping.scoped_session",
+    "sqlalchemy.ext.asyncio.async_scoped_session",
+    "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+];
+
 pub fn is_one_of(name: &str, list: &[&str]) -> bool {
     list.contains(&name)
 }

@@ -651,16 +651,27 @@ impl Project {
     /// Follows re-exports: `app.db.get_session` → `app.db.session.get_session`
     /// when `app/db/__init__.py` imports it from `.session`.
     pub fn canonicalize(&self, qualified: &str) -> String {
+        // A dotted name that is a module names the module, even when its
+        // package re-exports an attribute of the same name (`core.db`
+        // importing `session` from `core.db.session`): `from core.db.session
+        // import x` imports the submodule.
+        let follow = |name: &str| {
+            if self.modules.contains_key(name) {
+                None
+            } else {
+                self.reexport(name)
+            }
+        };
         let mut current = qualified.to_owned();
         for _ in 0..8 {
-            if let Some(target) = self.reexport(&current) {
+            if let Some(target) = follow(&current) {
                 current = target;
                 continue;
             }
             let Some((prefix, attr)) = current.rsplit_once('.') else {
                 break;
             };
-            match self.reexport(prefix) {
+            match follow(prefix) {
                 Some(target) => current = format!("{target}.{attr}"),
                 None => break,
             }
@@ -694,9 +705,12 @@ impl Project {
         };
         sig.calls.iter().any(|call| {
             let call = self.canonicalize(call);
+            // `factory.begin()` opens a session too.
+            let receiver = call.rsplit_once('.').map_or("", |(r, _)| r);
             self.canon.context_manager.as_deref() == Some(call.as_str())
                 || self.canon.dependency.as_deref() == Some(call.as_str())
                 || self.is_factory(&call)
+                || self.is_factory(receiver)
                 || is_one_of(&call, SESSION_CLASSES)
         })
     }

@@ -130,6 +130,13 @@ impl Project {
         })
     }
 
+    /// The `Annotated[...]` alias a qualified name stands for.
+    pub fn annotated_alias(&self, qualified: &str) -> Option<crate::summary::AnnotatedAlias> {
+        let qualified = self.canonicalize(qualified);
+        let (module, name) = qualified.rsplit_once('.')?;
+        self.module(module)?.annotated_aliases.get(name).cloned()
+    }
+
     /// The file that defines the function or method `key`.
     pub fn file_defining(&self, key: &str) -> Option<&crate::project::ProjectFile> {
         let (owner, _) = key.rsplit_once('.')?;

@@ -29,19 +29,73 @@ pub struct ModuleSummary {
     pub session_factories: Vec<String>,
     /// Module-level names bound to `create_engine(...)` calls.
     pub engines: Vec<String>,
+    /// Module-level names bound to `scoped_session(...)` /
+    /// `async_scoped_session(...)`: session proxies, used as a session
+    /// (for the async one, `session.execute(...)` is a coroutine).
+    pub scoped_sessions: Vec<(String, bool)>,
     /// Builds an engine or session factory anywhere in the module.
     pub builds_engine_or_factory: bool,
     /// Emits a top-level `warnings.warn(..., DeprecationWarning)`.
     pub warns_deprecated: bool,
     pub defined_names: FxHashSet<String>,
+    /// `DbSession = Annotated[Session, Depends(get_db)]` at module level:
+    /// name → the annotated type and the dependency (qualified).
+    pub annotated_aliases: FxHashMap<String, AnnotatedAlias>,
     /// What the module offers to obtain a session, by name (module-level
     /// functions, factories, engines, session-manager instances), in
     /// source order.
     pub providers: Vec<(String, ProviderKind)>,
 }
 
+/// An `Annotated[...]` type alias, as a parameter annotated with it means.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnnotatedAlias {
+    /// The annotated type (qualified).
+    pub ty: Option<String>,
+    /// The target of its `Depends(...)` (qualified).
+    pub depends: Option<String>,
+}
+
+/// `Annotated[Session, Depends(get_db)]`: what it annotates and injects.
+pub fn annotated_alias(semantic: &SemanticModel, value: &Expr) -> Option<AnnotatedAlias> {
+    let Expr::Subscript(sub) = value else {
+        return None;
+    };
+    let wrapper = semantic.qualified_name(&sub.value)?;
+    if !matches!(
+        wrapper.as_str(),
+        "typing.Annotated" | "typing_extensions.Annotated"
+    ) {
+        return None;
+    }
+    let Expr::Tuple(tuple) = sub.slice.as_ref() else {
+        return None;
+    };
+    let ty = tuple
+        .elts
+        .first()
+        .and_then(|t| annotation_type(semantic, t));
+    let depends = tuple.elts.iter().skip(1).find_map(|e| {
+        let Expr::Call(call) = e else { return None };
+        let callee = semantic.qualified_name(&call.func)?;
+        if !is_one_of(&callee, crate::names::FASTAPI_DEPENDS) {
+            return None;
+        }
+        call.args
+            .first()
+            .or_else(|| {
+                call.keywords
+                    .iter()
+                    .find(|k| k.arg.as_deref() == Some("dependency"))
+                    .map(|k| &k.value)
+            })
+            .and_then(|target| semantic.qualified_name(target))
+    });
+    Some(AnnotatedAlias { ty, depends })
+}
+
 /// How a session provider is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
     /// `@asynccontextmanager async def`: `async with name() as session`.
@@ -58,6 +112,8 @@ pub enum ProviderKind {
     Factory,
     /// An engine, or a function returning one.
     Engine,
+    /// A scoped-session registry (`scoped_session(...)`), used as a session.
+    ScopedSession,
     /// An instance of a class that builds its own engine and factory
     /// (`sessionmanager = DatabaseSessionManager(url)`).
     SessionManager,
@@ -73,6 +129,7 @@ impl ProviderKind {
             ProviderKind::SessionFunction => "session function",
             ProviderKind::Factory => "factory",
             ProviderKind::Engine => "engine",
+            ProviderKind::ScopedSession => "scoped session",
             ProviderKind::SessionManager => "session manager",
         }
     }
@@ -302,6 +359,13 @@ pub(crate) fn summarize(
     for stmt in body {
         match stmt {
             Stmt::Assign(ast::StmtAssign { targets, value, .. }) => {
+                if let (Some(alias), [Expr::Name(target)]) =
+                    (annotated_alias(semantic, value), targets.as_slice())
+                {
+                    summary
+                        .annotated_aliases
+                        .insert(target.id.to_string(), alias);
+                }
                 if let Some(name) = qualified_call(value) {
                     for target in targets {
                         if let Expr::Name(target) = target {
@@ -339,6 +403,15 @@ pub(crate) fn summarize(
                     summary.warns_deprecated |= is_warn && mentions_deprecation;
                 }
             }
+            Stmt::TypeAlias(alias) => {
+                if let (Some(found), Expr::Name(target)) =
+                    (annotated_alias(semantic, &alias.value), alias.name.as_ref())
+                {
+                    summary
+                        .annotated_aliases
+                        .insert(target.id.to_string(), found);
+                }
+            }
             Stmt::ClassDef(class) => {
                 summary.classes.insert(
                     class.name.to_string(),
@@ -359,6 +432,27 @@ pub(crate) fn summarize(
     };
     functions.visit_body(body);
     summary.providers = providers(body, semantic, &summary);
+    // `async_db_session = create_session_factory(engine)`: a factory (or
+    // engine) made by one of the module's own builder functions.
+    let own = semantic.module();
+    let mut made: Vec<(String, ProviderKind)> = summary
+        .instances
+        .iter()
+        .filter_map(|(name, callee)| {
+            let builder = callee.strip_prefix(own)?.strip_prefix('.')?;
+            let (_, kind) = summary.providers.iter().find(|(n, _)| n == builder)?;
+            matches!(kind, ProviderKind::Factory | ProviderKind::Engine)
+                .then(|| (name.clone(), *kind))
+        })
+        .collect();
+    made.sort();
+    for (name, kind) in made {
+        match kind {
+            ProviderKind::Factory => summary.session_factories.push(name.clone()),
+            _ => summary.engines.push(name.clone()),
+        }
+        summary.providers.push((name, kind));
+    }
     summary
 }
 
@@ -398,7 +492,9 @@ fn providers(
                 for target in targets {
                     let Expr::Name(name) = target else { continue };
                     let name = name.id.as_str();
-                    let kind = if summary.session_factories.iter().any(|f| f == name) {
+                    let kind = if summary.scoped_sessions.iter().any(|(s, _)| s == name) {
+                        Some(ProviderKind::ScopedSession)
+                    } else if summary.session_factories.iter().any(|f| f == name) {
                         Some(ProviderKind::Factory)
                     } else if summary.engines.iter().any(|e| e == name) {
                         Some(ProviderKind::Engine)
@@ -630,7 +726,10 @@ pub(crate) fn each_call<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a ast::ExprCal
 impl ModuleSummary {
     /// `target = name(...)` at module level.
     fn record_call_binding(&mut self, target: &str, callee: &str) {
-        if is_one_of(callee, SESSIONMAKERS) {
+        if is_one_of(callee, crate::names::SCOPED_SESSIONS) {
+            let is_async = callee.ends_with("async_scoped_session");
+            self.scoped_sessions.push((target.to_owned(), is_async));
+        } else if is_one_of(callee, SESSIONMAKERS) {
             self.session_factories.push(target.to_owned());
         } else if is_one_of(callee, ENGINE_BUILDERS) {
             self.engines.push(target.to_owned());
