@@ -191,7 +191,7 @@ impl Project {
         files.par_iter().for_each(|file| {
             file.summary();
         });
-        files
+        let candidates: Vec<&ProjectFile> = files
             .into_iter()
             .filter(|f| {
                 let summary = f.summary();
@@ -200,6 +200,24 @@ impl Project {
                         .providers
                         .iter()
                         .any(|(_, kind)| kind.is_context_manager() || kind.is_dependency())
+            })
+            .collect();
+        // A module that yields a "session" without mentioning SQLAlchemy
+        // (prompt_toolkit's `create_app_session`) is a session module only
+        // when it builds on one that does.
+        let sqlalchemy: Vec<&str> = candidates
+            .iter()
+            .filter(|f| f.scan().is_some_and(|s| s.sqlalchemy))
+            .filter_map(|f| f.module.as_deref())
+            .collect();
+        candidates
+            .iter()
+            .copied()
+            .filter(|f| {
+                f.scan().is_some_and(|s| s.sqlalchemy)
+                    || f.module
+                        .as_deref()
+                        .is_some_and(|m| !self.support_of(m, &sqlalchemy).is_empty())
             })
             .collect()
     }

@@ -153,3 +153,37 @@ fn every_fixture_backend_is_understood_without_a_configuration() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A module that yields something called a session without any SQLAlchemy
+/// in it (prompt_toolkit's `create_app_session`, imported by dozens of
+/// modules) is not a session module, however widely it is imported.
+#[test]
+fn a_session_that_is_not_a_database_session_never_competes() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("app/__init__.py", "");
+    write(
+        "app/current.py",
+        "from contextlib import contextmanager\n\n\
+         class AppSession:\n    pass\n\n\
+         @contextmanager\ndef create_app_session():\n    session = AppSession()\n    yield session\n",
+    );
+    for n in 0..12 {
+        write(
+            &format!("app/screen{n}.py"),
+            "from app.current import create_app_session\n",
+        );
+    }
+    write(
+        "app/db.py",
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import sessionmaker\n\n\
+         engine = create_engine('postgresql://')\nSessionLocal = sessionmaker(bind=engine)\n",
+    );
+    let project = model(dir.path());
+    assert_eq!(project.canon.module.as_deref(), Some("app.db"));
+    assert!(!project.is_redundant("app.current"));
+}
