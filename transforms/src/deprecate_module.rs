@@ -2,7 +2,7 @@
 //! engine or factory (DB103), its importers (DB112), and the session
 //! providers it defines (DB113).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
 use onesession_engine::python::ast::{self, Expr, Stmt};
@@ -14,7 +14,7 @@ use onesession_engine::summary::ProviderKind;
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt};
+use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, is_autocommit, unawaited};
 
 declare_rule! {
     /// ## What it finds
@@ -364,11 +364,18 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
             }
         }
     });
+    let admin = autocommit_engines(checker);
+    // The engine calls assigned to a name, by call offset → the binding.
+    let assigned = assigned_calls(checker);
     for_each_expr(&checker.parsed.body, |expr| {
         let Expr::Call(call) = expr else { return };
         let Some(q) = checker.qualified(&call.func) else {
             return;
         };
+        let bound = assigned.get(&range_of(expr).start);
+        if is_admin_engine(checker, call, &q, bound.is_some_and(|b| admin.contains(b))) {
+            return;
+        }
         // The canonical module's own builder functions, called elsewhere:
         // a second engine or factory all the same, and nothing to deprecate.
         if let Some(kind) = canonical_builder(checker, &q) {
@@ -416,6 +423,39 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
             plan: if script || serves_more { Plan::Manual } else { Plan::Deprecate },
         });
     });
+}
+
+/// An engine built for administration (`CREATE DATABASE`, `VACUUM`): in
+/// AUTOCOMMIT by its own argument or once built (`put_in_autocommit`).
+/// Such statements cannot run in a session's transaction, so a separate
+/// engine is what they need.
+fn is_admin_engine(
+    checker: &Checker<'_>,
+    call: &ast::ExprCall,
+    qualified: &str,
+    put_in_autocommit: bool,
+) -> bool {
+    let engine = is_one_of(qualified, ENGINE_BUILDERS)
+        || canonical_builder(checker, qualified) == Some("engine");
+    engine && (is_autocommit(&call.keywords) || put_in_autocommit)
+}
+
+/// `name = call(...)` (also awaited): the call's offset → `name`'s binding.
+fn assigned_calls(checker: &Checker<'_>) -> HashMap<usize, BindingId> {
+    let mut out = HashMap::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        if let Stmt::Assign(ast::StmtAssign { targets, value, .. }) = stmt {
+            if let ([target @ Expr::Name(_)], call @ Expr::Call(_)) =
+                (targets.as_slice(), unawaited(value))
+            {
+                if let Some(binding) = checker.semantic.binding_starting_at(range_of(target).start)
+                {
+                    out.insert(range_of(call).start, binding);
+                }
+            }
+        }
+    });
+    out
 }
 
 /// `"engine"` / `"session factory"` for a function of the canonical module

@@ -11,7 +11,7 @@ use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, method_name};
+use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, method_name};
 
 declare_rule! {
     /// ## What it finds
@@ -21,7 +21,9 @@ declare_rule! {
     ///   engine imported from a session module, or on a local variable
     ///   assigned from `create_engine(...)` / `create_async_engine(...)`;
     /// - raw driver connections: `asyncpg.connect(...)`,
-    ///   `asyncpg.create_pool(...)`, `psycopg.connect(...)`, ...;
+    ///   `asyncpg.create_pool(...)`, `psycopg.connect(...)`, ..., and
+    ///   queries on them: `fetchrow`/`fetchval` (asyncpg's own), `fetch`,
+    ///   `execute` on a receiver named as a pool (`app.state.db_pool`);
     /// - inside an `async def`, a plain `with` that opens a sync session
     ///   (`with Session(engine.sync_engine) as s:`, a sync `sessionmaker`
     ///   product): blocking database I/O in the event loop.
@@ -83,6 +85,7 @@ impl Transform for EngineBypass {
         let local_engines = local_engines(checker);
         let local_factories = local_sync_factories(checker);
         let ddl = ddl_connections(checker);
+        let admin = autocommit_engines(checker);
         let is_engine = |expr: &Expr| {
             // `engine.sync_engine.connect()` is the same engine.
             let engine = match expr {
@@ -128,7 +131,26 @@ impl Transform for EngineBypass {
             let Some((receiver, method)) = method_name(call) else {
                 return;
             };
-            if ENGINE_METHODS.contains(&method) && is_engine(receiver) && !ddl.contains(&at) {
+            if is_raw_pool_query(receiver, method) && checker.touches_database() {
+                let text = checker.text(&range_of(call.func.as_ref()));
+                found.push((
+                    range_of(expr),
+                    format!("`{text}()` queries a raw driver pool or connection, outside any session and the canonical engine's pooler settings; use {}", checker.session_advice(at)),
+                ));
+                return;
+            }
+            let administration = match receiver {
+                Expr::Name(name) => checker
+                    .semantic
+                    .resolve(name)
+                    .is_some_and(|b| admin.contains(&b)),
+                _ => false,
+            };
+            if ENGINE_METHODS.contains(&method)
+                && is_engine(receiver)
+                && !ddl.contains(&at)
+                && !administration
+            {
                 let text = checker.text(&range_of(call.func.as_ref()));
                 found.push((
                     range_of(expr),
@@ -140,6 +162,20 @@ impl Transform for EngineBypass {
             checker.report(&DB115, range, message);
         }
     }
+}
+
+/// asyncpg's own query methods: `fetchrow`/`fetchval` exist on asyncpg
+/// pools and connections only; `fetch`/`execute`/`executemany` count
+/// when the receiver is named as a pool (`request.app.postgres_pool`).
+fn is_raw_pool_query(receiver: &Expr, method: &str) -> bool {
+    let receiver_name = match receiver {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => "",
+    };
+    matches!(method, "fetchrow" | "fetchval")
+        || (matches!(method, "fetch" | "execute" | "executemany")
+            && receiver_name.to_ascii_lowercase().ends_with("pool"))
 }
 
 /// `async with engine.begin() as conn: await conn.run_sync(Base.metadata.create_all)`:

@@ -453,7 +453,7 @@ impl<'a> EngineCall<'a> {
 }
 
 /// The entries of a dict literal or a `dict(k=v)` call.
-fn entries_of(expr: &Expr) -> Option<Vec<Entry<'_>>> {
+pub(crate) fn entries_of(expr: &Expr) -> Option<Vec<Entry<'_>>> {
     match expr {
         Expr::Dict(dict) => Some(
             dict.keys

@@ -1,11 +1,15 @@
 //! What several transforms need to know about sessions in a file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::Checker;
+
+use crate::engine_config::str_literal;
+
+pub use onesession_engine::python::visit::{for_each_expr, for_each_stmt};
 
 /// How a name came to hold a database session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,28 +296,72 @@ pub struct FunctionRef<'a> {
     pub args: &'a ast::Arguments,
 }
 
-/// Calls `f` for every expression in `body` (nested everywhere).
-pub fn for_each_expr<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Expr)) {
-    struct Each<F>(F);
-    impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<F> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            (self.0)(expr);
-            visit::walk_expr(self, expr);
-        }
+/// Engines used for administration (`CREATE DATABASE`, `VACUUM`, which no
+/// transaction can hold), by the binding of their name: an engine put in
+/// AUTOCOMMIT (`engine.execution_options(isolation_level="AUTOCOMMIT")`),
+/// or one whose connection is (`async with engine.connect() as conn:` then
+/// `conn.execution_options(isolation_level="AUTOCOMMIT")`).
+pub fn autocommit_engines(checker: &Checker<'_>) -> HashSet<BindingId> {
+    let name_binding = |expr: &Expr| match unawaited(expr) {
+        Expr::Name(name) => checker.semantic.resolve(name),
+        _ => None,
+    };
+    fn autocommit_on(expr: &Expr) -> Option<&Expr> {
+        let Expr::Call(call) = expr else { return None };
+        let (receiver, method) = method_name(call)?;
+        (method == "execution_options" && is_autocommit(&call.keywords))
+            .then(|| unawaited(receiver))
     }
-    Each(&mut f).visit_body(body);
+    let mut out = HashSet::new();
+    for_each_expr(&checker.parsed.body, |expr| {
+        out.extend(autocommit_on(expr).and_then(name_binding));
+    });
+    // The connection is matched by name in the block: `conn = await
+    // conn.execution_options(...)` rebinds it.
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let (items, body) = match stmt {
+            Stmt::With(ast::StmtWith { items, body, .. })
+            | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),
+            _ => return,
+        };
+        for item in items {
+            let Expr::Call(call) = unawaited(&item.context_expr) else {
+                continue;
+            };
+            let Some((engine, "connect" | "begin")) = method_name(call) else {
+                continue;
+            };
+            let (Some(engine), Some(Expr::Name(connection))) =
+                (name_binding(engine), item.optional_vars.as_deref())
+            else {
+                continue;
+            };
+            let mut in_autocommit = false;
+            for_each_expr(body, |expr| {
+                in_autocommit |=
+                    matches!(autocommit_on(expr), Some(Expr::Name(n)) if n.id == connection.id);
+            });
+            if in_autocommit {
+                out.insert(engine);
+            }
+        }
+    });
+    out
 }
 
-/// Calls `f` for every statement in `body` (nested everywhere).
-pub fn for_each_stmt<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Stmt)) {
-    struct Each<F>(F);
-    impl<'a, F: FnMut(&'a Stmt)> Visitor<'a> for Each<F> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            (self.0)(stmt);
-            visit::walk_stmt(self, stmt);
-        }
+/// `x` for `await x`, else the expression itself.
+pub fn unawaited(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Await(a) => a.value.as_ref(),
+        other => other,
     }
-    Each(&mut f).visit_body(body);
+}
+
+pub fn is_autocommit(keywords: &[ast::Keyword]) -> bool {
+    keywords.iter().any(|k| {
+        k.arg.as_deref() == Some("isolation_level")
+            && str_literal(&k.value).is_some_and(|v| v.eq_ignore_ascii_case("autocommit"))
+    })
 }
 
 /// The name a call's callee ends with: `a.b.commit()` → `commit`.

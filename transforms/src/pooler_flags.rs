@@ -1,12 +1,13 @@
 //! Pooler and driver flags in the wrong place, and the shared engine
 //! changed at run time (DB114).
 
+use onesession_engine::names::is_one_of;
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::engine_config::{ConnectArgs, EngineCall};
+use crate::engine_config::{entries_of, ConnectArgs, EngineCall};
 use crate::helpers::{for_each_expr, for_each_stmt, method_name};
 
 declare_rule! {
@@ -20,8 +21,16 @@ declare_rule! {
     ///   (`create_async_engine(url, statement_cache_size=0)`, also
     ///   `prepared_statement_cache_size`, `prepare_threshold`, `ssl`,
     ///   `sslmode`, `server_settings`): they belong in `connect_args`;
-    /// - `connect_args` keys asyncpg does not know (`{"pgbouncer": True}`),
-    ///   on async engines whose URL is asyncpg or not a literal;
+    /// - the same flags per statement as an `execution_options={...}`
+    ///   argument (`session.execute(q, execution_options={...})`,
+    ///   `conn.execute`, `scalars`, `stream`), also through a dict bound to a
+    ///   name first or unpacked with `**`;
+    /// - pooler workarounds no driver knows (`no_prepare`, `raw_sql`,
+    ///   `pgbouncer`, `disable_prepared_statements`) as execution options,
+    ///   `connect_args` keys of any engine, or arguments of
+    ///   `asyncpg.connect()`/`psycopg2.connect()`;
+    /// - `connect_args` keys asyncpg does not know, on async engines whose
+    ///   URL is asyncpg or not a literal;
     /// - an engine imported from another module mutated: an attribute
     ///   assigned (`db.engine.pool_size = 20`) or
     ///   `engine.update_execution_options(...)`.
@@ -56,6 +65,26 @@ const STATEMENT_FLAGS: &[&str] = &[
     "statement_cache_size",
     "prepared_statement_cache_size",
     "prepare_threshold",
+];
+
+/// Keys invented to turn prepared statements off: no driver and no
+/// SQLAlchemy dialect knows them, wherever they are passed.
+const POOLER_WORKAROUNDS: &[&str] = &[
+    "no_prepare",
+    "raw_sql",
+    "pgbouncer",
+    "disable_prepared_statements",
+    "prepared_statements",
+    "use_prepared_statements",
+];
+
+/// Direct driver connections, whose keyword arguments are the driver's.
+const DRIVER_CONNECTS: &[&str] = &[
+    "asyncpg.connect",
+    "asyncpg.create_pool",
+    "psycopg2.connect",
+    "psycopg.connect",
+    "psycopg.AsyncConnection.connect",
 ];
 
 /// Driver arguments that belong in `connect_args`, not on the builder.
@@ -114,20 +143,40 @@ impl Transform for PoolerFlags {
                 engine_flags(checker, &engine, &mut found);
                 return;
             }
+            if let Some(keyword) = call
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_deref() == Some("execution_options"))
+            {
+                execution_options(checker, &keyword.value, &mut found);
+            }
+            if checker
+                .qualified(&call.func)
+                .is_some_and(|q| is_one_of(&q, DRIVER_CONNECTS))
+            {
+                for keyword in &call.keywords {
+                    if let Some(arg) = keyword
+                        .arg
+                        .as_deref()
+                        .filter(|a| POOLER_WORKAROUNDS.contains(a))
+                    {
+                        found.push((range_of(keyword), invented(arg, "a connection argument")));
+                    }
+                }
+            }
             let Some((receiver, method)) = method_name(call) else {
                 return;
             };
             match method {
                 "execution_options" => {
                     for keyword in &call.keywords {
-                        let Some(arg) = keyword.arg.as_deref() else {
-                            continue;
-                        };
-                        if STATEMENT_FLAGS.contains(&arg) {
-                            found.push((
-                                range_of(keyword),
-                                format!("`{arg}` is a driver connection setting, not an execution option: it has no effect here; set it once in the engine's `connect_args`"),
-                            ));
+                        match keyword.arg.as_deref() {
+                            Some(arg) => {
+                                if let Some(message) = statement_flag(arg) {
+                                    found.push((range_of(keyword), message));
+                                }
+                            }
+                            None => execution_options(checker, &keyword.value, &mut found),
                         }
                     }
                 }
@@ -211,20 +260,61 @@ fn engine_flags(
             ));
         }
     }
-    // Invented keys: only where the driver is asyncpg. A sync engine with a
-    // non-literal URL is most likely psycopg, whose keys differ.
-    if !engine.expects_asyncpg() {
-        return;
+    let entries = match &engine.connect_args {
+        ConnectArgs::Dict(entries) => entries,
+        ConnectArgs::Missing | ConnectArgs::Unknown => return,
+    };
+    for entry in entries {
+        if let Some(key) = entry.key.filter(|k| POOLER_WORKAROUNDS.contains(k)) {
+            found.push((
+                entry.key_range.clone(),
+                invented(key, "a `connect_args` key"),
+            ));
+        }
     }
-    if let ConnectArgs::Dict(entries) = &engine.connect_args {
+    // Other unknown keys: only where the driver is asyncpg. A sync engine
+    // with a non-literal URL is most likely psycopg, whose keys differ.
+    if engine.expects_asyncpg() {
         for entry in entries {
             let Some(key) = entry.key else { continue };
-            if !ASYNCPG_KEYS.contains(&key) {
+            if !ASYNCPG_KEYS.contains(&key) && !POOLER_WORKAROUNDS.contains(&key) {
                 found.push((
                     entry.key_range.clone(),
                     format!("`connect_args` key `{key}` is not an asyncpg connection argument: asyncpg rejects it at connect time; remove it (pooler modes are configured on the pooler)"),
                 ));
             }
+        }
+    }
+}
+
+/// The message for a per-statement flag that has no effect there.
+fn statement_flag(key: &str) -> Option<String> {
+    if STATEMENT_FLAGS.contains(&key) {
+        Some(format!("`{key}` is a driver connection setting, not an execution option: it has no effect here; set it once in the engine's `connect_args`"))
+    } else if POOLER_WORKAROUNDS.contains(&key) {
+        Some(invented(key, "an execution option"))
+    } else {
+        None
+    }
+}
+
+fn invented(key: &str, as_what: &str) -> String {
+    format!("`{key}` is not {as_what} any driver or SQLAlchemy knows: it does not turn prepared statements off; with a transaction pooler set `statement_cache_size` to 0 in the canonical engine's `connect_args`")
+}
+
+/// Flags in an execution-options mapping: a dict literal or `dict(...)`,
+/// directly or through a name bound to one.
+fn execution_options<'a>(
+    checker: &Checker<'a>,
+    value: &'a Expr,
+    found: &mut Vec<(TextRange, String)>,
+) {
+    let Some(entries) = entries_of(checker.value_of(value)) else {
+        return;
+    };
+    for entry in entries {
+        if let Some(message) = entry.key.and_then(statement_flag) {
+            found.push((entry.key_range, message));
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct Checker<'a> {
     qualified: RefCell<FxHashMap<ExprKey, Option<String>>>,
     /// Made when a transform first asks what a callee refers to.
     resolver: std::cell::OnceCell<crate::resolve::Resolver<'a>>,
+    /// Simple `name = value` statements by start offset, made when a
+    /// transform first follows a name to its value.
+    assignments: std::cell::OnceCell<FxHashMap<usize, &'a Expr>>,
 }
 
 /// An expression by position and kind (no two expressions share both).
@@ -96,6 +99,7 @@ impl<'a> Checker<'a> {
             used_suppressions: Vec::new(),
             qualified: RefCell::default(),
             resolver: std::cell::OnceCell::new(),
+            assignments: std::cell::OnceCell::new(),
         }
     }
 
@@ -345,6 +349,57 @@ impl<'a> Checker<'a> {
         self.resolver.get_or_init(|| {
             crate::resolve::Resolver::new(self.project, self.semantic, &self.parsed.body)
         })
+    }
+
+    /// What `expr` stands for when it is a name bound once by a simple
+    /// assignment (`sql = "..."`, `opts = {...}`), followed through a few
+    /// such names; `expr` itself otherwise. For detection only: the model
+    /// is flow-insensitive, so the value is the last one bound before use.
+    pub fn value_of(&self, expr: &'a Expr) -> &'a Expr {
+        let assignments = self.assignments.get_or_init(|| {
+            let mut out = FxHashMap::default();
+            onesession_python::visit::for_each_stmt(&self.parsed.body, |stmt| {
+                use onesession_python::ast::{Stmt, StmtAnnAssign, StmtAssign};
+                match stmt {
+                    Stmt::Assign(StmtAssign { targets, value, .. })
+                        if targets.len() == 1 && targets[0].is_name_expr() =>
+                    {
+                        out.insert(
+                            onesession_python::range_of(&targets[0]).start,
+                            value.as_ref(),
+                        );
+                    }
+                    Stmt::AnnAssign(StmtAnnAssign {
+                        target,
+                        value: Some(value),
+                        ..
+                    }) if target.is_name_expr() => {
+                        out.insert(
+                            onesession_python::range_of(target.as_ref()).start,
+                            value.as_ref(),
+                        );
+                    }
+                    _ => {}
+                }
+            });
+            out
+        });
+        let mut current = expr;
+        for _ in 0..4 {
+            let Expr::Name(name) = current else { break };
+            let Some(binding) = self.semantic.resolve(name) else {
+                break;
+            };
+            let binding = self.semantic.binding(binding);
+            if binding.kind != onesession_python::BindingKind::Assignment {
+                break;
+            }
+            match assignments.get(&binding.range.start) {
+                Some(value) => current = value,
+                None => break,
+            }
+        }
+        current
     }
 
     /// How to obtain a session at `offset`, for a message: the canonical

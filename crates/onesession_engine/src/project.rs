@@ -909,6 +909,11 @@ impl Triggers {
             "psycopg",
             "execution_options",
             "aiopg",
+            // Queries on a raw asyncpg pool (DB115).
+            "fetchrow",
+            "fetchval",
+            "pool.fetch",
+            "pool.execute",
         ]);
         words.extend(settings.provider_words());
         words.extend(settings.db_params.iter().cloned());

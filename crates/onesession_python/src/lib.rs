@@ -23,7 +23,7 @@ pub mod visit;
 
 pub use parse::{parse_module, ParsedModule, Suppression, SyntaxError};
 pub use rustpython_parser::ast;
-pub use semantic::{Binding, BindingId, BindingKind, ScopeKind, SemanticModel};
+pub use semantic::{Binding, BindingId, BindingKind, ScopeId, ScopeKind, SemanticModel};
 
 /// The byte range of any node, as `usize` offsets into the original text.
 pub fn range_of<T: rustpython_parser::ast::Ranged>(node: &T) -> onesession_text::TextRange {

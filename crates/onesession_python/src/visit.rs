@@ -352,6 +352,30 @@ pub fn walk_pattern<'a, V: Visitor<'a> + ?Sized>(visitor: &mut V, pattern: &'a P
     }
 }
 
+/// Calls `f` for every expression in `body` (nested everywhere).
+pub fn for_each_expr<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Expr)) {
+    struct Each<F>(F);
+    impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<F> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            (self.0)(expr);
+            walk_expr(self, expr);
+        }
+    }
+    Each(&mut f).visit_body(body);
+}
+
+/// Calls `f` for every statement in `body` (nested everywhere).
+pub fn for_each_stmt<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Stmt)) {
+    struct Each<F>(F);
+    impl<'a, F: FnMut(&'a Stmt)> Visitor<'a> for Each<F> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            (self.0)(stmt);
+            walk_stmt(self, stmt);
+        }
+    }
+    Each(&mut f).visit_body(body);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
