@@ -15,12 +15,18 @@ declare_rule! {
     /// ## What it finds
     /// An engine (`create_async_engine(...)`, `create_engine(...)`) whose
     /// connection settings break what `[tool.onesession.engine]` declares:
-    /// - `disable-statement-cache` (default on): `connect_args` without
+    /// - `disable-statement-cache` (on when a pooler is declared: by this
+    ///   key, `pooler-host` or `pooler-port`): `connect_args` without
     ///   `"statement_cache_size": 0` (asyncpg, or an async engine whose URL
     ///   is not a literal);
     /// - `require-ssl`: `connect_args` without an `"ssl"` key;
     /// - `user-pattern`, `pooler-host`, `pooler-port`: a literal URL whose
     ///   user, host or port does not match.
+    ///
+    /// With nothing declared in `[tool.onesession.engine]`, DB109 reports
+    /// nothing: no setting is wrong for every deployment (a direct
+    /// connection needs no statement-cache setting, a local database no
+    /// SSL). Declare the pooler and the requirements to be checked.
     ///
     /// The canonical module is checked too: its engine is the one that
     /// matters most. When `connect_args` is not a literal (a variable, a

@@ -6,7 +6,7 @@ use onesession_engine::python::{range_of, BindingKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt};
+use crate::helpers::{annotation_ranges, for_each_expr, for_each_stmt};
 
 declare_rule! {
     /// ## What it finds
@@ -188,6 +188,12 @@ fn imports(checker: &mut Checker<'_>) {
         .collect();
     let own_module = checker.module().unwrap_or_default().to_owned();
     let rewritable = rewritable_calls(checker);
+    let annotations = annotation_ranges(&checker.parsed.body);
+    let in_annotation = |u: &TextRange| {
+        annotations
+            .iter()
+            .any(|a| a.start <= u.start && u.end <= a.end)
+    };
     for (id, binding, qualified) in bindings {
         let is_factory = project.is_factory(&qualified)
             // The module that defines a factory may use it.
@@ -213,9 +219,27 @@ fn imports(checker: &mut Checker<'_>) {
                 finding.fix = fix;
             }
         } else if is_factory {
-            let all_rewritable = uses
-                .iter()
-                .all(|u| rewritable.iter().any(|(_, callee)| callee == u));
+            // A name used only as a type builds no session: the import is
+            // still the raw factory, and the annotation names no type.
+            let (typed, uses): (Vec<TextRange>, Vec<TextRange>) =
+                uses.into_iter().partition(|u| in_annotation(u));
+            let typed_lines = lines_of(checker, &typed);
+            if uses.is_empty() {
+                checker.report(
+                    &DB101,
+                    binding.range.clone(),
+                    format!(
+                        "raw session factory `{name}` imported only to annotate (line {typed_lines}): a factory is not a session type; annotate with the session class (`Session`, or `AsyncSession` for an async factory) and drop the import"
+                    ),
+                );
+                continue;
+            }
+            // An annotation left naming the factory keeps the finding: no
+            // fix then, the message says what to change.
+            let all_rewritable = typed.is_empty()
+                && uses
+                    .iter()
+                    .all(|u| rewritable.iter().any(|(_, callee)| callee == u));
             let fix = if all_rewritable {
                 rewrite_fix(checker, &uses, Some(&binding.range))
             } else {
@@ -227,18 +251,23 @@ fn imports(checker: &mut Checker<'_>) {
                     checker.context_manager_label()
                 )
             } else {
-                let left: Vec<&TextRange> = uses
+                let mut left: Vec<TextRange> = uses
                     .iter()
                     .filter(|u| !rewritable.iter().any(|(_, callee)| callee == *u))
+                    .cloned()
                     .collect();
-                let lines: Vec<String> = left
-                    .iter()
-                    .map(|u| checker.line(u.start).to_string())
-                    .collect();
-                let advice = checker.session_advice(left.first().map_or(0, |u| u.start));
+                if left.is_empty() {
+                    left = uses.clone();
+                }
+                let lines = lines_of(checker, &left);
+                let advice = checker.session_advice(left[0].start);
+                let types = if typed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", annotate line {typed_lines} with the session class")
+                };
                 format!(
-                    "raw session factory `{name}` imported outside the canonical module; replace its uses on line {} with {advice}, then drop the import",
-                    lines.join(", ")
+                    "raw session factory `{name}` imported outside the canonical module; replace its uses on line {lines} with {advice}{types}, then drop the import"
                 )
             };
             if let Some(finding) = checker.report(&DB101, binding.range.clone(), message) {
@@ -246,6 +275,17 @@ fn imports(checker: &mut Checker<'_>) {
             }
         }
     }
+}
+
+/// The distinct line numbers of `ranges`, for a message: `3, 7`.
+fn lines_of(checker: &Checker<'_>, ranges: &[TextRange]) -> String {
+    let mut lines: Vec<usize> = ranges.iter().map(|r| checker.line(r.start)).collect();
+    lines.dedup();
+    lines
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `factory.begin()`: the factory, when the receiver is one and not this

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::python::{range_of, BindingId};
+use onesession_engine::text::TextRange;
 use onesession_engine::Checker;
 
 use crate::engine_config::str_literal;
@@ -345,6 +346,38 @@ pub fn autocommit_engines(checker: &Checker<'_>) -> HashSet<BindingId> {
                 out.insert(engine);
             }
         }
+    });
+    out
+}
+
+/// The ranges of every annotation in `body`: parameters, returns and
+/// annotated assignments. A name used only there is a type, not a value.
+pub fn annotation_ranges(body: &[Stmt]) -> Vec<TextRange> {
+    let mut out = Vec::new();
+    for_each_stmt(body, |stmt| {
+        let (args, returns) = match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { args, returns, .. })
+            | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef { args, returns, .. }) => {
+                (args, returns)
+            }
+            Stmt::AnnAssign(ast::StmtAnnAssign { annotation, .. }) => {
+                out.push(range_of(annotation.as_ref()));
+                return;
+            }
+            _ => return,
+        };
+        out.extend(returns.as_deref().map(range_of));
+        out.extend(
+            args.posonlyargs
+                .iter()
+                .chain(&args.args)
+                .chain(&args.kwonlyargs)
+                .map(|a| &a.def)
+                .chain(args.vararg.as_deref())
+                .chain(args.kwarg.as_deref())
+                .filter_map(|a| a.annotation.as_deref())
+                .map(range_of),
+        );
     });
     out
 }

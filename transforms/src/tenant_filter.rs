@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use onesession_engine::python::ast::{self, Expr};
-use onesession_engine::python::range_of;
 use onesession_engine::python::source::{line_end, line_start, remove_list_item};
+use onesession_engine::python::{range_of, BindingKind, ScopeId};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
-use crate::helpers::{for_each_expr, method_name};
+use crate::helpers::{for_each_expr, for_each_stmt, method_name};
 
 declare_rule! {
     /// ## What it finds
@@ -21,9 +21,19 @@ declare_rule! {
     /// (default `["tenant_id"]`). Only files that use the database are
     /// checked.
     ///
+    /// Also, reported without a fix:
+    /// - predicates collected into a list and passed on as
+    ///   `.where(*filters)` or `and_(*filters)`
+    ///   (`filters.append(Shipment.tenant_id == tenant_id)`);
+    /// - raw SQL that filters on a tenant column: a string or f-string
+    ///   (also one assembled from parts) with `WHERE`/`AND`/`ON tenant_id =
+    ///   ...`, or `tenant_id = :tenant_id` (`%s`, `%(name)s`, `$1`) with a
+    ///   bind parameter. Docstrings and the canonical module are not
+    ///   reported.
+    ///
     /// Comparisons outside queries (`if shipment.tenant_id != tenant.id:`),
-    /// model columns, Pydantic fields, dict keys and constructor keywords
-    /// are not reported.
+    /// model columns, Pydantic fields, dict keys, constructor keywords and
+    /// log messages (`f"tenant_id = {tenant_id}"`) are not reported.
     ///
     /// ## Why is this bad?
     /// With tenant isolation enforced centrally (row-level security set by
@@ -74,13 +84,17 @@ impl Transform for TenantFilter {
     }
 
     fn check(&self, checker: &mut Checker<'_>) {
-        if !checker.touches_database() {
-            return;
-        }
         let columns = &checker.settings().tenant_columns;
         if columns.is_empty() {
             return;
         }
+        if !checker.is_canonical() && (checker.touches_database() || imports_driver(checker)) {
+            raw_sql(checker, columns);
+        }
+        if !checker.touches_database() {
+            return;
+        }
+        filter_lists(checker, columns);
         let source = checker.source;
         let mut found: Vec<(TextRange, String, Option<Removal>)> = Vec::new();
         let mut seen = HashSet::new();
@@ -372,4 +386,220 @@ fn is_conjunction(checker: &Checker<'_>, func: &Expr) -> bool {
     checker.qualified(func).is_some_and(|q| {
         q.starts_with("sqlalchemy") && matches!(q.rsplit('.').next(), Some("and_" | "or_"))
     })
+}
+
+/// Raw SQL only: the file talks to the database through a driver.
+fn imports_driver(checker: &Checker<'_>) -> bool {
+    checker.semantic.bindings().any(|(_, b)| match &b.kind {
+        BindingKind::Import { qualified } | BindingKind::ModuleImport { module: qualified } => {
+            ["asyncpg", "psycopg", "psycopg2", "aiopg", "databases"]
+                .iter()
+                .any(|driver| qualified.split('.').next() == Some(driver))
+        }
+        _ => false,
+    })
+}
+
+/// The tenant predicate of raw SQL: after `WHERE`/`AND`/`ON`, compared to
+/// a `:name` bind parameter, or to a `%s`/`%(name)s`/`$1` one in text that
+/// reads as SQL. A log message (`f"tenant_id = {tenant_id}"`,
+/// `"tenant_id=%s"`) is none of these.
+struct SqlPredicate {
+    sure: regex::Regex,
+    positional: regex::Regex,
+    statement: regex::Regex,
+}
+
+impl SqlPredicate {
+    fn new(columns: &[String]) -> Option<Self> {
+        let columns = columns
+            .iter()
+            .map(|c| regex::escape(c))
+            .collect::<Vec<_>>()
+            .join("|");
+        let column = format!(r#"(?:\w+\.)?"?\b(?:{columns})\b"?"#);
+        let compare = r"\s*(?:=|!=|<>|\bin\b|\bis\b)\s*\(?\s*";
+        Some(Self {
+            sure: regex::Regex::new(&format!(
+                r"(?i)\b(?:where|and|on)\s+({column}){compare}|({column}){compare}:\w"
+            ))
+            .ok()?,
+            positional: regex::Regex::new(&format!(
+                r"(?i)({column}){compare}(?:%s|%\(\w+\)s|\$\d)"
+            ))
+            .ok()?,
+            statement: regex::Regex::new(r"(?i)\b(?:select|update|delete|insert|where|from)\b")
+                .ok()?,
+        })
+    }
+
+    /// Where the tenant column of a predicate starts in `text`.
+    fn find(&self, text: &str) -> Option<usize> {
+        let column = |c: regex::Captures<'_>| c.get(1).or_else(|| c.get(2)).map(|m| m.start());
+        self.sure.captures(text).and_then(column).or_else(|| {
+            self.statement
+                .is_match(text)
+                .then(|| self.positional.captures(text).and_then(column))
+                .flatten()
+        })
+    }
+}
+
+/// DB108 on string literals and f-strings that filter on a tenant column
+/// in SQL. Manual: SQL text is not rewritten.
+fn raw_sql(checker: &mut Checker<'_>, columns: &[String]) {
+    let source = checker.source;
+    // Cheap first: no string can match when no column is written at all.
+    if !columns.iter().any(|c| source.contains(c.as_str())) {
+        return;
+    }
+    let Some(pattern) = SqlPredicate::new(columns) else {
+        return;
+    };
+    let mut docstrings = HashSet::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        if let ast::Stmt::Expr(e) = stmt {
+            docstrings.insert(range_of(e.value.as_ref()).start);
+        }
+    });
+    let mut found: Vec<TextRange> = Vec::new();
+    let mut inside_fstring: Vec<TextRange> = Vec::new();
+    for_each_expr(&checker.parsed.body, |expr| {
+        let range = range_of(expr);
+        if docstrings.contains(&range.start)
+            || inside_fstring
+                .iter()
+                .any(|f| f.start <= range.start && range.end <= f.end)
+        {
+            return;
+        }
+        let text = match expr {
+            Expr::Constant(ast::ExprConstant {
+                value: ast::Constant::Str(text),
+                ..
+            }) => text.clone(),
+            Expr::JoinedStr(joined) => {
+                inside_fstring.push(range.clone());
+                joined
+                    .values
+                    .iter()
+                    .map(|part| match part {
+                        Expr::Constant(ast::ExprConstant {
+                            value: ast::Constant::Str(text),
+                            ..
+                        }) => text.as_str(),
+                        _ => "{}",
+                    })
+                    .collect()
+            }
+            _ => return,
+        };
+        if pattern.find(&text).is_some() {
+            // At the column in the source when it is written there as is
+            // (a multi-line string's line), else at the string.
+            let at = pattern
+                .find(checker.text(&range))
+                .map_or(range.start, |i| range.start + i);
+            found.push(at..at);
+        }
+    });
+    for range in found {
+        checker.report(
+            &DB108,
+            range,
+            "raw SQL filters on a tenant column by hand; tenant isolation belongs in one place (the session), not in each query; remove it by hand once the session applies it".to_owned(),
+        );
+    }
+}
+
+/// DB108 on tenant predicates collected into a list that a filter call
+/// unpacks (`filters.append(Model.tenant_id == t)` ... `.where(*filters)`).
+/// Manual: the list is built elsewhere in the function.
+fn filter_lists<'a>(checker: &mut Checker<'a>, columns: &[String]) {
+    // The unpacked names, with the scope they are looked up in.
+    let mut lists: Vec<(String, Option<ScopeId>, &'static str)> = Vec::new();
+    for_each_expr(&checker.parsed.body, |expr| {
+        let Expr::Call(call) = expr else { return };
+        let filter =
+            method_name(call).and_then(|(_, m)| FILTER_METHODS.iter().find(|f| **f == m).copied());
+        let method = match filter {
+            Some(method) => method,
+            None if is_conjunction(checker, &call.func) => "and_",
+            None => return,
+        };
+        for arg in &call.args {
+            if let Expr::Starred(starred) = arg {
+                if let Expr::Name(name) = starred.value.as_ref() {
+                    let scope = checker.semantic.function_at(range_of(name).start);
+                    lists.push((name.id.to_string(), scope, method));
+                }
+            }
+        }
+    });
+    if lists.is_empty() {
+        return;
+    }
+    let list_of = |name: &str, at: usize| {
+        let scope = checker.semantic.function_at(at);
+        lists
+            .iter()
+            .find(|(n, s, _)| n == name && *s == scope)
+            .map(|(n, _, m)| (n.clone(), *m))
+    };
+    // Every expression put into such a list: list literals bound to the
+    // name, `+=`, `.append(x)`, `.extend([...])`, `.insert(i, x)`.
+    let mut members: Vec<(&Expr, String, &'static str)> = Vec::new();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let (target, value) = match stmt {
+            ast::Stmt::Assign(ast::StmtAssign { targets, value, .. }) if targets.len() == 1 => {
+                (&targets[0], value.as_ref())
+            }
+            ast::Stmt::AnnAssign(ast::StmtAnnAssign {
+                target,
+                value: Some(value),
+                ..
+            }) => (target.as_ref(), value.as_ref()),
+            ast::Stmt::AugAssign(ast::StmtAugAssign { target, value, .. }) => {
+                (target.as_ref(), value.as_ref())
+            }
+            _ => return,
+        };
+        let Expr::Name(name) = target else { return };
+        let Some(list) = list_of(&name.id, range_of(name).start) else {
+            return;
+        };
+        if let Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) =
+            value
+        {
+            members.extend(elts.iter().map(|e| (e, list.0.clone(), list.1)));
+        }
+    });
+    for_each_expr(&checker.parsed.body, |expr| {
+        let Expr::Call(call) = expr else { return };
+        let Some((Expr::Name(name), method)) = method_name(call) else {
+            return;
+        };
+        let Some(list) = list_of(&name.id, range_of(name).start) else {
+            return;
+        };
+        match (method, call.args.as_slice()) {
+            ("append", [item]) | ("insert", [_, item]) => members.push((item, list.0, list.1)),
+            (
+                "extend",
+                [Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })],
+            ) => {
+                members.extend(elts.iter().map(|e| (e, list.0.clone(), list.1)));
+            }
+            _ => {}
+        }
+    });
+    let mut found = Vec::new();
+    for (member, list, method) in members {
+        predicates(checker, columns, member, &mut |range, column, _| {
+            found.push((range, format!("query filters on the tenant column `{column}` through the list `{list}` unpacked into `{method}(*{list})`; tenant isolation belongs in one place, not in each query (manual: the list is built by hand)")));
+        });
+    }
+    for (range, message) in found {
+        checker.report(&DB108, range, message);
+    }
 }

@@ -205,3 +205,44 @@ SessionLocal = sessionmaker(bind=engine)
     );
     assert!(config.contains("# [deprecated.\"app.first\"]"), "{config}");
 }
+
+/// In a router module, `Depends(...)` is advised only where FastAPI injects
+/// it: in an endpoint, not in the app's lifespan or a helper.
+#[test]
+fn dependency_advice_only_inside_endpoints() {
+    let dir = project(&[
+        ("app/__init__.py", ""),
+        (
+            "app/database.py",
+            "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n\n\
+             engine = create_async_engine('postgresql+asyncpg://a@b/c')\n\
+             AsyncSessionFactory = async_sessionmaker(engine)\n\n\n\
+             async def get_db():\n    async with AsyncSessionFactory() as session:\n        yield session\n",
+        ),
+        (
+            "app/main.py",
+            "import asyncpg\nfrom contextlib import asynccontextmanager\n\n\
+             from fastapi import APIRouter, FastAPI\n\n\
+             router = APIRouter()\n\n\n\
+             @asynccontextmanager\nasync def lifespan(app: FastAPI):\n    app.pool = await asyncpg.create_pool('postgresql://a@b/c')\n    yield\n\n\n\
+             @router.get('/rows')\nasync def rows():\n    pool = await asyncpg.create_pool('postgresql://a@b/c')\n    return await pool.fetch('SELECT 1')\n",
+        ),
+    ]);
+    let (rows, messages) = findings(dir.path(), &[]);
+    let advice: Vec<(u64, &String)> = rows
+        .iter()
+        .zip(&messages)
+        .filter(|((path, _, rule), _)| path == "app/main.py" && rule == "DB115")
+        .map(|((_, line, _), message)| (*line, message))
+        .collect();
+    let lifespan = advice
+        .iter()
+        .find(|(line, _)| *line == 11)
+        .expect("lifespan finding");
+    assert!(!lifespan.1.contains("Depends"), "{}", lifespan.1);
+    let endpoint = advice
+        .iter()
+        .find(|(line, _)| *line == 17)
+        .expect("endpoint finding");
+    assert!(endpoint.1.contains("`Depends(get_db)`"), "{}", endpoint.1);
+}

@@ -123,9 +123,13 @@ impl<'a> Checker<'a> {
         self.file.module.as_deref()
     }
 
-    /// True in the canonical session module itself.
+    /// True in the session setup: the canonical module, or a module it
+    /// builds on (`deps.py` hands out sessions made in `database.py`).
     pub fn is_canonical(&self) -> bool {
-        self.canon().module.is_some() && self.canon().module.as_deref() == self.module()
+        let canon = self.canon();
+        self.module().is_some_and(|module| {
+            canon.module.as_deref() == Some(module) || canon.support.contains(module)
+        })
     }
 
     pub fn enabled(&self, rule: &Rule) -> bool {
@@ -419,14 +423,73 @@ impl<'a> Checker<'a> {
             ),
             (Some(cm), _) => format!("`with {cm}() as session:`"),
             (None, _) => match (&canon.dependency, &canon.module) {
-                (Some(dependency), _) if self.layer() == Layer::Router => format!(
-                    "the dependency `Depends({})`",
-                    dependency.rsplit('.').next().unwrap_or(dependency)
-                ),
+                (Some(dependency), _)
+                    if self.layer() == Layer::Router && self.in_endpoint(offset) =>
+                {
+                    format!(
+                        "the dependency `Depends({})`",
+                        dependency.rsplit('.').next().unwrap_or(dependency)
+                    )
+                }
                 (_, Some(module)) => format!("a session from the canonical module `{module}`"),
                 (_, None) => "the canonical session provider".to_owned(),
             },
         }
+    }
+
+    /// `offset` is inside a function FastAPI calls with its dependencies:
+    /// one registered by a route decorator (`@router.get(...)`), or one
+    /// taking a `Depends(...)` parameter. Not a lifespan, a startup hook or
+    /// a helper, where `Depends` does nothing.
+    pub fn in_endpoint(&self, offset: usize) -> bool {
+        use onesession_python::ast::{Stmt, StmtAsyncFunctionDef, StmtFunctionDef};
+        let Some(function) = self.semantic.function_at(offset) else {
+            return false;
+        };
+        let def_range = self.semantic.scope(function).node_range.clone();
+        let mut endpoint = false;
+        onesession_python::visit::for_each_stmt(&self.parsed.body, |stmt| {
+            let (decorators, args) = match stmt {
+                Stmt::FunctionDef(StmtFunctionDef {
+                    decorator_list,
+                    args,
+                    ..
+                })
+                | Stmt::AsyncFunctionDef(StmtAsyncFunctionDef {
+                    decorator_list,
+                    args,
+                    ..
+                }) => (decorator_list, args),
+                _ => return,
+            };
+            if onesession_python::range_of(stmt) != def_range {
+                return;
+            }
+            let routed = decorators.iter().any(|d| {
+                matches!(d, Expr::Call(call) if matches!(call.func.as_ref(), Expr::Attribute(a)
+                    if crate::names::ROUTE_METHODS.contains(&a.attr.as_str())))
+            });
+            let injected = args.defaults().any(|default| self.is_depends_call(default))
+                || args
+                    .posonlyargs
+                    .iter()
+                    .chain(&args.args)
+                    .chain(&args.kwonlyargs)
+                    .filter_map(|a| a.def.annotation.as_deref())
+                    .any(|annotation| {
+                        let mut found = false;
+                        onesession_python::visit::for_each_expr_in(annotation, |e| {
+                            found |= self.is_depends_call(e);
+                        });
+                        found
+                    });
+            endpoint = routed || injected;
+        });
+        endpoint
+    }
+
+    fn is_depends_call(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Call(call) if self.is_depends(&call.func))
     }
 
     /// The canonical context manager's name, or a description when there

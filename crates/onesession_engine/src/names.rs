@@ -65,3 +65,20 @@ pub const SCOPED_SESSIONS: &[&str] = &[
 pub fn is_one_of(name: &str, list: &[&str]) -> bool {
     list.contains(&name)
 }
+
+/// Methods of FastAPI/Starlette apps and routers that register an
+/// endpoint (`@router.get("/x")`).
+pub const ROUTE_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "trace",
+    "api_route",
+    "route",
+    "websocket",
+    "websocket_route",
+];

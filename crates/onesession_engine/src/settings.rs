@@ -44,12 +44,15 @@ const DEFAULT_SERVICES: &[&str] = &[
     "**/service/**",
     "**/crud/**",
     "**/repositories/**",
+    "**/repository/**",
     "**/service.py",
     "**/services.py",
     "**/*_service.py",
     "**/crud.py",
     "**/repository.py",
     "**/repositories.py",
+    "**/*_repository.py",
+    "**/*_crud.py",
 ];
 const DEFAULT_BACKGROUND: &[&str] = &[
     "**/tasks/**",
@@ -377,7 +380,11 @@ impl Settings {
             layers,
             deprecated,
             engine: EngineSettings {
-                disable_statement_cache: raw_engine.disable_statement_cache.unwrap_or(true),
+                // With no pooler declared, a direct connection needs no
+                // such setting: nothing to say (issue 14).
+                disable_statement_cache: raw_engine.disable_statement_cache.unwrap_or(
+                    raw_engine.pooler_host.is_some() || raw_engine.pooler_port.is_some(),
+                ),
                 require_ssl: raw_engine.require_ssl.unwrap_or(false),
                 user_pattern,
                 pooler_host: raw_engine.pooler_host,

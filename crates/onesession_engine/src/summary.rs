@@ -279,25 +279,9 @@ fn is_none(expr: &Expr) -> bool {
     matches!(expr, Expr::Constant(c) if matches!(c.value, ast::Constant::None))
 }
 
-/// Methods of FastAPI/Starlette apps and routers whose decorator registers
-/// a function and returns it unchanged.
-const ROUTE_DECORATORS: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "trace",
-    "api_route",
-    "route",
-    "websocket",
-    "websocket_route",
-    "on_event",
-    "exception_handler",
-    "middleware",
-];
+/// Decorators of FastAPI/Starlette apps and routers that register a
+/// function and return it unchanged: the routes, and these hooks.
+const REGISTERING_HOOKS: &[&str] = &["on_event", "exception_handler", "middleware"];
 
 /// How a definition's decorators bind it, and whether any other
 /// decorator wraps it.
@@ -311,7 +295,9 @@ fn kind_of(decorators: &[Expr], in_class: bool) -> (FunctionKind, bool) {
     for decorator in decorators {
         // `@router.post("/x")` registers the function and returns it as is.
         if let Expr::Call(call) = decorator {
-            if matches!(call.func.as_ref(), Expr::Attribute(a) if ROUTE_DECORATORS.contains(&a.attr.as_str()))
+            if matches!(call.func.as_ref(), Expr::Attribute(a)
+                if crate::names::ROUTE_METHODS.contains(&a.attr.as_str())
+                    || REGISTERING_HOOKS.contains(&a.attr.as_str()))
             {
                 continue;
             }

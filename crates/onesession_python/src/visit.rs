@@ -354,14 +354,22 @@ pub fn walk_pattern<'a, V: Visitor<'a> + ?Sized>(visitor: &mut V, pattern: &'a P
 
 /// Calls `f` for every expression in `body` (nested everywhere).
 pub fn for_each_expr<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Expr)) {
-    struct Each<F>(F);
-    impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Each<F> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            (self.0)(expr);
-            walk_expr(self, expr);
-        }
+    EachExpr(&mut f).visit_body(body);
+}
+
+/// The visitor of [`for_each_expr`] and [`for_each_expr_in`].
+struct EachExpr<F>(F);
+
+impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for EachExpr<F> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        (self.0)(expr);
+        walk_expr(self, expr);
     }
-    Each(&mut f).visit_body(body);
+}
+
+/// Calls `f` for `expr` and every expression nested in it.
+pub fn for_each_expr_in<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
+    EachExpr(&mut f).visit_expr(expr);
 }
 
 /// Calls `f` for every statement in `body` (nested everywhere).

@@ -335,8 +335,9 @@ async def run():
         config,
         20,
     );
-    // DB109 on the engine first (no), then the deprecation (yes).
-    let mut prompter = Scripted::new(&[Answer::No, Answer::Yes, Answer::Quit]);
+    // The deprecation first (yes); DB109 says nothing with no pooler
+    // declared.
+    let mut prompter = Scripted::new(&[Answer::Yes, Answer::Quit]);
     let (summary, out) = review_lazily(&mut project, &mut prompter);
     assert!(out.contains("DB103"), "{out}");
     let root = dir.path().canonicalize().unwrap();
