@@ -10,8 +10,8 @@ router = APIRouter()
 @router.get("/stuff/{name}")
 async def find(request: Request, name: str):
     stmt = select(Stuff).where(Stuff.name == name)
-    row = await request.app.postgres_pool.fetchrow(str(stmt))  # expect: DB115
-    count = await request.app.state.db_pool.fetch("SELECT count(*) FROM stuff")  # expect: DB115
+    row = await request.app.postgres_pool.fetchrow(str(stmt))  # expect: DB115?
+    count = await request.app.state.db_pool.fetch("SELECT count(*) FROM stuff")  # expect: DB115?
     return row, count
 
 

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use onesession_engine::model::CanonicalOrigin;
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS, SESSIONMAKERS};
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
@@ -12,7 +13,7 @@ use onesession_engine::settings::Layer;
 use onesession_engine::signature::{bind, CallArgs};
 use onesession_engine::summary::ProviderKind;
 use onesession_engine::text::{Edit, Fix, TextRange};
-use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
 use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, is_autocommit, unawaited};
 
@@ -164,6 +165,7 @@ impl Transform for DeprecateModule {
             range,
             message,
             plan: Plan::Manual,
+            likely: false,
         }));
 
         // One fix per plan, shared by every finding of that plan: the
@@ -209,6 +211,9 @@ impl Transform for DeprecateModule {
                 ),
             };
             if let Some(finding) = checker.report(item.rule, item.range, item.message) {
+                if item.likely {
+                    finding.confidence = Confidence::Likely;
+                }
                 if fix.is_some() {
                     finding.fix = fix;
                     finding.group = group;
@@ -256,6 +261,9 @@ struct Item {
     range: TextRange,
     message: String,
     plan: Plan,
+    /// The finding rests on the inferred model: the canonical module was
+    /// detected (DB103), the module detected as redundant (DB112).
+    likely: bool,
 }
 
 /// The module's replacement: the configured one, else the canonical module.
@@ -387,6 +395,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
                     "`{name}(...)` builds a second {kind} through the canonical module's builder; use the one `{canonical}` already made (manual)"
                 ),
                 plan: Plan::Manual,
+                likely: false,
             });
             return;
         }
@@ -421,6 +430,8 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
             range: range_of(expr),
             message: format!("`{name}(...)` builds a second {what} outside the canonical module `{canonical}`; {status}"),
             plan: if script || serves_more { Plan::Manual } else { Plan::Deprecate },
+            // Second to a canonical module that was inferred, not configured.
+            likely: checker.canon().origin == CanonicalOrigin::Detected,
         });
     });
 }
@@ -568,6 +579,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                             replacement_of(checker, &module)
                         ),
                         plan: Plan::Manual,
+                        likely: !canon.deprecated.contains(&module),
                     });
                 }
             }
@@ -593,6 +605,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                             replacement_of(checker, &qualified)
                         ),
                         plan: Plan::Manual,
+                        likely: !canon.deprecated.contains(&qualified),
                     });
                     continue;
                 }
@@ -634,6 +647,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                             kind(module)
                         ),
                         plan: Plan::Manual,
+                        likely: declared.is_none(),
                     });
                     continue;
                 };
@@ -694,6 +708,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         range,
                         message: format!("{head}; {refusal} (manual)"),
                         plan: Plan::Manual,
+                        likely: declared.is_none(),
                     });
                     continue;
                 }
@@ -716,6 +731,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         renames,
                         declared: declared.is_some(),
                     }),
+                    likely: declared.is_none(),
                 });
             }
         }

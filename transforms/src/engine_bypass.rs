@@ -9,7 +9,7 @@ use onesession_engine::names::{
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
-use onesession_engine::{declare_rule, Checker, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Confidence, Rule, Transform};
 
 use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, method_name};
 
@@ -94,7 +94,9 @@ impl Transform for EngineBypass {
             };
             is_foreign_engine(checker, engine) || is_local_engine(checker, &local_engines, engine)
         };
-        let mut found: Vec<(TextRange, String)> = Vec::new();
+        // `(range, message, by name only)`: a pool recognised by its
+        // receiver's name is likely, not sure.
+        let mut found: Vec<(TextRange, String, bool)> = Vec::new();
         for_each_expr(body, |expr| {
             let Expr::Call(call) = expr else { return };
             let at = range_of(expr).start;
@@ -103,7 +105,8 @@ impl Transform for EngineBypass {
                     found.push((
                         range_of(expr),
                         format!("raw driver connection `{q}(...)` bypasses the session and the canonical engine's pooler settings; use {}", checker.session_advice(at)),
-                    ));
+                        false,
+                ));
                     return;
                 }
                 // `inspect(engine)` connects to reflect: the engine, directly.
@@ -114,7 +117,8 @@ impl Transform for EngineBypass {
                     found.push((
                         range_of(expr),
                         format!("`inspect(...)` inside `async def` connects on the engine directly and blocks the event loop; reflect once at start-up, or use {}", checker.session_advice(at)),
-                    ));
+                        false,
+                ));
                     return;
                 }
             }
@@ -125,6 +129,7 @@ impl Transform for EngineBypass {
                 found.push((
                     range_of(expr),
                     format!("sync session `{text}` inside `async def` blocks the event loop on every query; use {}", checker.session_advice(at)),
+                    false,
                 ));
                 return;
             }
@@ -136,6 +141,7 @@ impl Transform for EngineBypass {
                 found.push((
                     range_of(expr),
                     format!("`{text}()` queries a raw driver pool or connection, outside any session and the canonical engine's pooler settings; use {}", checker.session_advice(at)),
+                    true,
                 ));
                 return;
             }
@@ -155,11 +161,16 @@ impl Transform for EngineBypass {
                 found.push((
                     range_of(expr),
                     format!("`{text}()` works on the engine directly, outside any session; use {} instead", checker.session_advice(at)),
+                    false,
                 ));
             }
         });
-        for (range, message) in found {
-            checker.report(&DB115, range, message);
+        for (range, message, by_name) in found {
+            if let Some(finding) = checker.report(&DB115, range, message) {
+                if by_name {
+                    finding.confidence = Confidence::Likely;
+                }
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
 use onesession_engine::text::{Edit, TextRange};
-use onesession_engine::{declare_rule, Checker, Layer, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Confidence, Layer, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt, method_name, SessionOrigin, Sessions};
 
@@ -24,6 +24,12 @@ declare_rule! {
     /// as session:`) owns it and is not reported; neither are `commit()`
     /// calls on objects that are not sessions (zope `transaction.commit()`,
     /// a repository's `commit()`).
+    ///
+    /// A function documented as owning its transaction (its docstring or a
+    /// comment says it "owns the transaction", or a background module that
+    /// names it says so: a scheduler loop that hands each processing
+    /// function a session to commit) is reported as likely, with no fix:
+    /// it may be the design, to confirm and suppress, not a slip.
     ///
     /// ## Why is this bad?
     /// The caller (the request dependency, the background task's
@@ -136,12 +142,79 @@ impl Transform for ServiceTransaction {
             });
         });
 
+        let owners = TransactionOwners::new();
         for (range, message, commit) in found {
+            if let Some(function) = owners.documented_owner(checker, range.start) {
+                let message = format!("{message}; but `{function}` is documented as owning its transaction (a loop hands it the session to commit): confirm that design and suppress this, or commit in the caller");
+                if let Some(finding) = checker.report(&DB106, range, message) {
+                    finding.confidence = Confidence::Likely;
+                }
+                continue;
+            }
             let fix = commit.map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
             if let Some(finding) = checker.report(&DB106, range, message) {
                 finding.fix = fix;
             }
         }
+    }
+}
+
+/// Functions documented as owning their transaction: in their own text,
+/// or in a background module that names them.
+struct TransactionOwners {
+    says_so: Option<regex::Regex>,
+    /// The texts of background modules that say a function owns the
+    /// transaction (read once a finding asks).
+    background: std::cell::OnceCell<Vec<String>>,
+}
+
+impl TransactionOwners {
+    fn new() -> Self {
+        Self {
+            says_so: regex::Regex::new(
+                r"(?i)\bowns?\s+(?:the|its|their)\s+(?:own\s+)?transactions?\b|\bresponsible\s+for\s+(?:the\s+)?commit|\bcommits?\s+(?:its|their)\s+own\b",
+            )
+            .ok(),
+            background: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The name of the function around `offset` when it is documented as
+    /// owning its transaction.
+    fn documented_owner(&self, checker: &Checker<'_>, offset: usize) -> Option<String> {
+        let says_so = self.says_so.as_ref()?;
+        let scope = checker.semantic.function_at(offset)?;
+        let def = checker.semantic.scope(scope).node_range.clone();
+        let text = checker.text(&def);
+        let name = text
+            .split_once("def ")?
+            .1
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()?
+            .to_owned();
+        // "the caller owns the transaction" says the opposite.
+        let claims = |text: &str| {
+            says_so.find_iter(text).any(|m| {
+                let before =
+                    &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+                !before.to_ascii_lowercase().contains("caller")
+            })
+        };
+        if claims(text) {
+            return Some(name);
+        }
+        let background = self.background.get_or_init(|| {
+            checker
+                .project
+                .files
+                .iter()
+                .filter(|f| f.layer() == Layer::Background)
+                .filter_map(|f| f.with_text(|t| claims(t).then(|| t.to_owned())))
+                .flatten()
+                .collect()
+        });
+        let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+        background.iter().any(|t| word.is_match(t)).then_some(name)
     }
 }
 

@@ -6,7 +6,7 @@ use onesession_engine::python::ast::{self, Expr};
 use onesession_engine::python::source::{line_end, line_start, remove_list_item};
 use onesession_engine::python::{range_of, BindingKind, ScopeId};
 use onesession_engine::text::{Edit, TextRange};
-use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
+use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
 use crate::helpers::{for_each_expr, for_each_stmt, method_name};
 
@@ -504,11 +504,14 @@ fn raw_sql(checker: &mut Checker<'_>, columns: &[String]) {
         }
     });
     for range in found {
-        checker.report(
+        // Recognised by its text: likely, not sure.
+        if let Some(finding) = checker.report(
             &DB108,
             range,
-            "raw SQL filters on a tenant column by hand; tenant isolation belongs in one place (the session), not in each query; remove it by hand once the session applies it".to_owned(),
-        );
+            "raw SQL filters on a tenant column by hand; tenant isolation belongs in one place (the session), not in each query; remove it by hand once the session applies it",
+        ) {
+            finding.confidence = Confidence::Likely;
+        }
     }
 }
 

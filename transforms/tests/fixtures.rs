@@ -1,6 +1,7 @@
 //! Rule fixtures: every `testdata/<RULE>/<case>.py` (or case directory)
 //! is checked inside the mini project `testdata/_base`, and its findings
-//! must be exactly the `# expect: DBxxx` markers on its lines.
+//! must be exactly the `# expect: DBxxx` markers on its lines (`DBxxx?`
+//! for a finding that is only likely: a heuristic matched).
 //!
 //! Then every fix (safe and unsafe) is applied: a file with a sibling
 //! `<name>.expected.py` must become exactly that, any other file must not
@@ -162,7 +163,16 @@ fn compare(
         .map(|f| {
             let file = project.file(f.file);
             let line = LineIndex::new(file.text()).line_of(f.range.start) + 1;
-            (file.relative.clone(), line, f.rule.id.to_owned())
+            let likely = if f.confidence == onesession_engine::Confidence::Likely {
+                "?"
+            } else {
+                ""
+            };
+            (
+                file.relative.clone(),
+                line,
+                format!("{}{likely}", f.rule.id),
+            )
         })
         .collect();
     if &found != expected {

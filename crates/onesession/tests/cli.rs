@@ -76,6 +76,27 @@ fn text_output_has_location_code_frame_and_summary() {
     assert!(!stdout.contains('\x1b'), "no colour when asked");
 }
 
+/// A finding that rests on a heuristic says so after its rule id, in text
+/// and in JSON; a sure one says nothing more in text.
+#[test]
+fn likely_findings_say_so() {
+    let (_, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--select", "DB115", "--color", "never"]),
+    );
+    assert!(
+        stdout.contains(
+            "app/scheduler/jobs.py:36:21: DB115 (likely) `conn.driver_connection.fetchval()`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("app/scheduler/jobs.py:18:16: DB115 `direct_engine.connect()`"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn statistics_count_per_rule() {
     let (code, stdout, _) = stdout_of(onesession().current_dir(example()).args([

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::fix::fix_units;
 use crate::names::{is_one_of, FASTAPI_DEPENDS, SESSIONMAKERS, SESSION_CLASSES};
 use crate::project::{FileState, Project, ProjectFile};
+use crate::rule::Confidence;
 use crate::rule::Finding;
 use crate::settings::Layer;
 
@@ -95,7 +96,8 @@ impl Category {
 /// urgent: `Critical < High < Medium < Low` in sort order.
 ///
 /// A file's priority is the highest priority of its findings; a finding's
-/// priority comes from its rule and the file's layer:
+/// priority comes from its rule and the file's layer, one step lower when
+/// the finding is only likely (a heuristic matched):
 ///
 /// | rule | router | service | background / other | script | why |
 /// |---|---|---|---|---|---|
@@ -139,8 +141,20 @@ impl Priority {
     }
 
     /// The priority of one finding of `rule` in a file of `layer` (see the
-    /// table on [`Priority`]).
-    pub fn of(rule: &str, layer: Layer) -> Priority {
+    /// table on [`Priority`]), one step lower for a likely finding.
+    pub fn of(rule: &str, layer: Layer, confidence: Confidence) -> Priority {
+        let priority = Self::of_rule(rule, layer);
+        match confidence {
+            Confidence::Sure => priority,
+            Confidence::Likely => match priority {
+                Priority::Critical => Priority::High,
+                Priority::High => Priority::Medium,
+                Priority::Medium | Priority::Low => Priority::Low,
+            },
+        }
+    }
+
+    fn of_rule(rule: &str, layer: Layer) -> Priority {
         let request_path = matches!(layer, Layer::Router | Layer::Service);
         match rule {
             "DB109" | "DB117" | "DB118" | "DB107" => Priority::Critical,
@@ -313,7 +327,7 @@ pub fn audit(project: &Project, findings: &[Finding]) -> Audit {
         }
         let priority = file_findings
             .iter()
-            .map(|f| Priority::of(f.rule.id, file.layer()))
+            .map(|f| Priority::of(f.rule.id, file.layer(), f.confidence))
             .min();
         let safe_fixable = safe.get(&file.id).copied().unwrap_or(0);
         files.push(AuditFile {
@@ -821,5 +835,25 @@ pub fn progress(
         fixed: files.iter().map(|f| f.fixed.len()).sum(),
         new: files.iter().map(|f| f.new.len()).sum(),
         files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_likely_finding_ranks_one_step_lower() {
+        let sure = Priority::of("DB115", Layer::Router, Confidence::Sure);
+        let likely = Priority::of("DB115", Layer::Router, Confidence::Likely);
+        assert_eq!((sure, likely), (Priority::High, Priority::Medium));
+        assert_eq!(
+            Priority::of("DB117", Layer::Service, Confidence::Likely),
+            Priority::High
+        );
+        assert_eq!(
+            Priority::of("DB101", Layer::Service, Confidence::Likely),
+            Priority::Low
+        );
     }
 }

@@ -49,6 +49,7 @@ struct Cached {
     applicability: Option<Applicability>,
     edits: Vec<(String, usize, usize, String)>,
     group: Option<crate::rule::Group>,
+    confidence: crate::rule::Confidence,
 }
 
 pub struct CheckCache {
@@ -158,6 +159,7 @@ impl CheckCache {
                 message: cached.message,
                 fix,
                 group: cached.group,
+                confidence: cached.confidence,
             });
         }
         Some((findings, entry.notices))
@@ -192,6 +194,7 @@ impl CheckCache {
                         })
                         .collect(),
                     group: f.group.clone(),
+                    confidence: f.confidence,
                 })
                 .collect(),
         };

@@ -158,6 +158,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         self.findings.push(Finding {
+            confidence: Default::default(),
             rule,
             file: self.file.id,
             range,
@@ -280,6 +281,7 @@ impl<'a> Checker<'a> {
                 .filter(|_| self.settings().config.is_some())
                 .map(|e| self.fix_safe(vec![e]));
             self.findings.push(Finding {
+                confidence: Default::default(),
                 rule,
                 file: self.file.id,
                 range,

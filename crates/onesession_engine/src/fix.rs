@@ -439,6 +439,7 @@ mod tests {
 
     fn finding(file: u32, start: usize, group: Group) -> Finding {
         Finding {
+            confidence: Default::default(),
             rule: &SYNTAX_ERROR,
             file: FileId(file),
             range: start..start + 1,

@@ -28,5 +28,5 @@ pub use error::{ConfigError, EngineError};
 pub use onesession_python as python;
 pub use onesession_text as text;
 pub use project::{Inputs, Project};
-pub use rule::{Finding, Group, Rule, RuleSet, Transform};
+pub use rule::{Confidence, Finding, Group, Rule, RuleSet, Transform};
 pub use settings::{Layer, Settings};

@@ -86,6 +86,30 @@ pub struct Finding {
     /// Fixes sharing a group are applied together; one manual member
     /// makes the whole group manual.
     pub group: Option<Group>,
+    pub confidence: Confidence,
+}
+
+/// How sure a finding is. `Sure` when resolved names and the configuration
+/// prove it; `Likely` when it rests on a heuristic (a text pattern, a
+/// receiver's name, an inferred model or a documented exception): worth a
+/// look, lower in `audit`'s priorities.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    #[default]
+    Sure,
+    Likely,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Sure => "sure",
+            Confidence::Likely => "likely",
+        }
+    }
 }
 
 /// The key that ties findings whose fixes only work together.

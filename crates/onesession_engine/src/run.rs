@@ -161,6 +161,7 @@ fn check_state(
 ) -> Vec<Finding> {
     match state {
         FileState::SyntaxError(error) if rules.is_enabled(SYNTAX_ERROR.id) => vec![Finding {
+            confidence: Default::default(),
             rule: &SYNTAX_ERROR,
             file: file.id,
             range: error.offset..error.offset,
@@ -169,6 +170,7 @@ fn check_state(
             group: None,
         }],
         FileState::Unreadable(problem) if rules.is_enabled(UNREADABLE_FILE.id) => vec![Finding {
+            confidence: Default::default(),
             rule: &UNREADABLE_FILE,
             file: file.id,
             range: 0..0,

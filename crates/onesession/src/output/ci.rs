@@ -39,7 +39,9 @@ pub fn sarif(
         .map(|(finding, row)| {
             let mut result = json!({
                 "ruleId": row.rule,
-                "level": "error",
+                // A heuristic finding is a warning: worth a look.
+                "level": if row.confidence == "likely" { "warning" } else { "error" },
+                "properties": { "confidence": row.confidence },
                 "message": { "text": row.message },
                 "locations": [{
                     "physicalLocation": {
@@ -114,11 +116,17 @@ pub fn sarif(
 }
 
 /// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`
+/// (`::warning` for a likely finding).
 pub fn github(out: &mut dyn Write, rows: &[Row<'_>]) -> std::io::Result<()> {
     for row in rows {
+        let command = if row.confidence == "likely" {
+            "warning"
+        } else {
+            "error"
+        };
         writeln!(
             out,
-            "::error file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&row.path),
             row.line,
             row.column,

@@ -26,6 +26,8 @@ pub struct Row<'a> {
     pub message: &'a str,
     pub layer: &'static str,
     pub fix: String,
+    /// `sure` or `likely` (a heuristic matched).
+    pub confidence: &'static str,
 }
 
 pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<Row<'a>> {
@@ -55,6 +57,7 @@ pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<R
                 message: &finding.message,
                 layer: file.layer().as_str(),
                 fix: finding.applicability().to_string(),
+                confidence: finding.confidence.as_str(),
             }
         })
         .collect()
@@ -110,7 +113,8 @@ impl Styles {
     }
 }
 
-/// `path:line:col: RULE [*] message`, a code frame, then a summary.
+/// `path:line:col: RULE [*] (likely) message`, a code frame, then a
+/// summary.
 pub fn text(
     out: &mut dyn Write,
     project: &Project,
@@ -125,9 +129,14 @@ pub fn text(
             "unsafe" => format!(" {}[-]{}", styles.fix.render(), styles.fix.render_reset()),
             _ => String::new(),
         };
+        let likely = if finding.confidence == onesession_engine::Confidence::Likely {
+            " (likely)"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "{}{}:{}:{}{}: {}{}{}{} {}",
+            "{}{}:{}:{}{}: {}{}{}{}{} {}",
             styles.path.render(),
             row.path,
             row.line,
@@ -137,6 +146,7 @@ pub fn text(
             row.rule,
             styles.rule.render_reset(),
             marker,
+            likely,
             row.message
         )?;
         frame(out, project, finding, row, &styles)?;

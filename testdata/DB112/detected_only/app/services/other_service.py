@@ -1,5 +1,5 @@
 from .. import dependencies  # noqa: F401  (relative style)
-from ..db.other_session import get_session  # expect: DB112
+from ..db.other_session import get_session  # expect: DB112?
 
 
 async def run():
