@@ -6,6 +6,6 @@ from app.db.legacy_session import get_raw_connection  # expect: DB112
 
 
 async def run():
-    conn = await get_raw_connection()
+    conn = await get_raw_connection()  # expect: DB115?
     other = legacy.get_legacy_session
     return conn, other, legacy_session, app.db.legacy_session

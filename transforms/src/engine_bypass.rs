@@ -11,7 +11,7 @@ use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Confidence, Rule, Transform};
 
-use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, method_name};
+use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, method_name, unawaited};
 
 declare_rule! {
     /// ## What it finds
@@ -23,7 +23,9 @@ declare_rule! {
     /// - raw driver connections: `asyncpg.connect(...)`,
     ///   `asyncpg.create_pool(...)`, `psycopg.connect(...)`, ..., and
     ///   queries on them: `fetchrow`/`fetchval` (asyncpg's own), `fetch`,
-    ///   `execute` on a receiver named as a pool (`app.state.db_pool`);
+    ///   `execute` on a receiver named as a pool (`app.state.db_pool`), and
+    ///   calls to a project function that opens one (`get_raw_connection()`
+    ///   in a helper module; likely: it may return something else);
     /// - inside an `async def`, a plain `with` that opens a sync session
     ///   (`with Session(engine.sync_engine) as s:`, a sync `sessionmaker`
     ///   product): blocking database I/O in the event loop.
@@ -101,6 +103,19 @@ impl Transform for EngineBypass {
             let Expr::Call(call) = expr else { return };
             let at = range_of(expr).start;
             if let Some(q) = checker.qualified(&call.func) {
+                // A project helper that hands out a raw connection.
+                if let Some(raw) = checker
+                    .project
+                    .raw_connection_in(&q)
+                    .filter(|_| !is_setup_module(checker, &q))
+                {
+                    found.push((
+                        range_of(expr),
+                        format!("`{}()` opens a raw driver connection (`{raw}`) outside any session and the canonical engine's pooler settings; use {}", checker.text(&range_of(call.func.as_ref())), checker.session_advice(at)),
+                        true,
+                    ));
+                    return;
+                }
                 if is_one_of(&q, RAW_CONNECTS) {
                     found.push((
                         range_of(expr),
@@ -136,7 +151,10 @@ impl Transform for EngineBypass {
             let Some((receiver, method)) = method_name(call) else {
                 return;
             };
-            if is_raw_pool_query(receiver, method) && checker.touches_database() {
+            if is_raw_pool_query(receiver, method)
+                && checker.touches_database()
+                && !from_reported_connection(checker, receiver)
+            {
                 let text = checker.text(&range_of(call.func.as_ref()));
                 found.push((
                     range_of(expr),
@@ -173,6 +191,38 @@ impl Transform for EngineBypass {
             }
         }
     }
+}
+
+/// `qualified` is defined in this module or in the session setup (the
+/// canonical module and the modules it builds on), where raw connections
+/// are the setup's business.
+fn is_setup_module(checker: &Checker<'_>, qualified: &str) -> bool {
+    let module = qualified.rsplit_once('.').map_or("", |(m, _)| m);
+    let canon = checker.canon();
+    Some(module) == checker.module()
+        || canon.module.as_deref() == Some(module)
+        || canon.support.contains(module)
+}
+
+/// The receiver's root name holds what a call reported on its own line
+/// returned (`conn = await asyncpg.connect(...)`, `conn = await
+/// get_raw_connection()`): the query on it is the same finding.
+fn from_reported_connection<'a>(checker: &Checker<'a>, receiver: &'a Expr) -> bool {
+    let mut root = receiver;
+    while let Expr::Attribute(attribute) = root {
+        root = attribute.value.as_ref();
+    }
+    if !root.is_name_expr() {
+        return false;
+    }
+    let Expr::Call(call) = unawaited(checker.value_of(root)) else {
+        return false;
+    };
+    let raw_method = method_name(call).is_some_and(|(_, m)| m == "raw_connection");
+    raw_method
+        || checker.qualified(&call.func).is_some_and(|q| {
+            is_one_of(&q, RAW_CONNECTS) || checker.project.raw_connection_in(&q).is_some()
+        })
 }
 
 /// asyncpg's own query methods: `fetchrow`/`fetchval` exist on asyncpg

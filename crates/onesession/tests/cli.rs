@@ -87,10 +87,29 @@ fn likely_findings_say_so() {
     );
     assert!(
         stdout.contains(
-            "app/scheduler/jobs.py:36:21: DB115 (likely) `conn.driver_connection.fetchval()`"
+            "app/scheduler/jobs.py:34:18: DB115 (likely) `get_raw_connection()` opens a raw driver connection"
         ),
         "{stdout}"
     );
+    let (_, json, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--select", "DB115", "--format", "json"]),
+    );
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let confidence: Vec<(u64, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == "app/scheduler/jobs.py")
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(confidence, [(18, "sure"), (34, "likely")]);
     assert!(
         stdout.contains("app/scheduler/jobs.py:18:16: DB115 `direct_engine.connect()`"),
         "{stdout}"

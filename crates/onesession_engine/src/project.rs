@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
 pub use crate::model::{Canon, CanonicalOrigin};
-use crate::names::{is_one_of, SESSION_CLASSES};
+use crate::names::{is_one_of, RAW_CONNECTS, SESSION_CLASSES};
 use crate::reach::{ModuleSet, Scan, Scanner};
 use crate::settings::{Layer, Layers, Settings};
 use crate::summary::summarize;
@@ -227,7 +227,9 @@ impl ProjectFile {
 
     fn parse(&self, text: &str) -> FileState {
         parse_file(text, self.module.as_deref(), self.is_package, &|call| {
-            self.shared.scanner.is_project_name(call) || is_one_of(call, SESSION_CLASSES)
+            self.shared.scanner.is_project_name(call)
+                || is_one_of(call, SESSION_CLASSES)
+                || is_one_of(call, RAW_CONNECTS)
         })
     }
 
@@ -699,6 +701,20 @@ impl Project {
 
     /// True when a project function (by qualified name) obtains or uses a
     /// database session.
+    /// What a project function opens a raw driver connection with
+    /// (`asyncpg.connect`, `engine.raw_connection`), if it does.
+    pub fn raw_connection_in(&self, qualified: &str) -> Option<String> {
+        let sig = self.function(qualified)?;
+        sig.calls.iter().find_map(|call| {
+            let call = self.canonicalize(call);
+            let raw = is_one_of(&call, RAW_CONNECTS)
+                || call
+                    .strip_suffix(".raw_connection")
+                    .is_some_and(|engine| self.is_engine(engine));
+            raw.then_some(call)
+        })
+    }
+
     pub fn function_touches_db(&self, qualified: &str) -> bool {
         let Some(sig) = self.function(qualified) else {
             return false;
@@ -909,7 +925,10 @@ impl Triggers {
             "psycopg",
             "execution_options",
             "aiopg",
-            // Queries on a raw asyncpg pool (DB115).
+            // Raw DB-API connections and queries on a raw asyncpg pool,
+            // also through a project helper (DB115).
+            "raw_conn",
+            "cursor",
             "fetchrow",
             "fetchval",
             "pool.fetch",

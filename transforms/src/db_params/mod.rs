@@ -21,9 +21,12 @@ declare_rule! {
     /// Connection settings handed around as `db_params` (the names in the
     /// `db-params` setting): a function parameter called `db_params`
     /// (including `**db_params`), an endpoint parameter injected with
-    /// `Depends(get_db_params)`, a `db_params=...` keyword argument, and a
+    /// `Depends(get_db_params)`, a `db_params=...` keyword argument, a
     /// positional argument that lands in a callee's `db_params` parameter
-    /// (directly or through `background_tasks.add_task(func, ...)`).
+    /// (directly or through `background_tasks.add_task(func, ...)`), the
+    /// bag handed on as `f(**db_params)`, and a call to the provider
+    /// outside `Depends(...)` (`get_db_params()`, however imported:
+    /// `from deps import get_db_params as params`, `deps.get_db_params()`).
     ///
     /// ## Why is this bad?
     /// Code that receives connection settings builds its own engine or
@@ -264,6 +267,13 @@ impl Called<'_> {
 /// callee's `db_params` parameter.
 fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
     let cm = context_manager(checker).to_owned();
+    // `Depends(get_db_params())` is an injection, reported on its parameter.
+    let mut depends_args = std::collections::HashSet::new();
+    for_each_expr(&checker.parsed.body, |expr| {
+        if let Some(target) = checker.depends_target(expr) {
+            depends_args.insert(range_of(target).start);
+        }
+    });
     for_each_expr(&checker.parsed.body, |expr| {
         let Expr::Call(call) = expr else { return };
         let called = called(checker, call);
@@ -280,6 +290,30 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
                     ),
                 ));
             }
+        }
+        // `f(**db_params)`: the whole bag handed on.
+        for keyword in call.keywords.iter().filter(|k| k.arg.is_none()) {
+            if matches!(&keyword.value, Expr::Name(n) if is_db_params_name(checker, n.id.as_str()))
+            {
+                found.push((
+                    range_of(keyword),
+                    format!(
+                        "`{}` hands connection settings to `{target}`; drop it and open the session with {cm} in `{target}`",
+                        checker.text(&range_of(keyword))
+                    ),
+                ));
+            }
+        }
+        // `get_db_params()` (under any name) outside `Depends(...)`: the
+        // settings are built to be handed around.
+        if is_provider(checker, &call.func) && !depends_args.contains(&range_of(expr).start) {
+            found.push((
+                range_of(expr),
+                format!(
+                    "`{}()` builds connection settings to hand around; open the session with {cm} where the work is done instead",
+                    checker.text(&range_of(call.func.as_ref()))
+                ),
+            ));
         }
         for (arg, param) in called.positional_params() {
             if is_db_params_name(checker, &param.name) {

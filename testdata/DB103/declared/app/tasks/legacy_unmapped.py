@@ -5,6 +5,6 @@ from app.db.legacy_session import (
 
 
 async def bulk_load():
-    conn = await get_raw_connection()
+    conn = await get_raw_connection()  # expect: DB115?
     await conn.execute("copy x from stdin")
     return legacy_engine.pool.status()

@@ -1,7 +1,10 @@
 """Not declared deprecated: only detected as redundant (the fix is unsafe)."""
 from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+app = FastAPI()
 
 engine = create_async_engine(  # expect: DB103
     "postgresql+asyncpg://app@db/other",
@@ -17,3 +20,7 @@ async def get_session():  # expect: DB113
 
 def ping() -> str:
     return "pong"
+
+
+def timer(func):
+    return func
