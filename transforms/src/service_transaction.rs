@@ -20,6 +20,11 @@ declare_rule! {
     /// an `__init__` that received it. This includes
     /// `async with session.begin():`.
     ///
+    /// Also a method wrapped by a project decorator whose body commits the
+    /// instance's session (`@managed_tx(Mode.COMMIT)` with `self.db.commit()`
+    /// in the wrapper), as likely: unless the decorator's arguments name
+    /// another mode (`FLUSH`, `NONE`, `ROLLBACK`, `False`).
+    ///
     /// A function that opened its own session (`async with get_session()
     /// as session:`) owns it and is not reported; neither are `commit()`
     /// calls on objects that are not sessions (zope `transaction.commit()`,
@@ -101,7 +106,7 @@ impl Transform for ServiceTransaction {
                 let commit = (method == "commit")
                     .then(|| method_range(checker.source, &range_of(call.func.as_ref()), "commit"))
                     .flatten();
-                found.push((range, message(&name, method), commit));
+                found.push((range, message(&name, method), commit, Confidence::Sure));
             }
         };
 
@@ -142,8 +147,9 @@ impl Transform for ServiceTransaction {
             });
         });
 
+        committing_decorators(checker, &mut found);
         let owners = TransactionOwners::new();
-        for (range, message, commit) in found {
+        for (range, message, commit, confidence) in found {
             if let Some(function) = owners.documented_owner(checker, range.start) {
                 let message = format!("{message}; but `{function}` is documented as owning its transaction (a loop hands it the session to commit): confirm that design and suppress this, or commit in the caller");
                 if let Some(finding) = checker.report(&DB106, range, message) {
@@ -154,9 +160,87 @@ impl Transform for ServiceTransaction {
             let fix = commit.map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
             if let Some(finding) = checker.report(&DB106, range, message) {
                 finding.fix = fix;
+                finding.confidence = confidence;
             }
         }
     }
+}
+
+/// Methods wrapped by a project decorator that commits the instance's
+/// session (`@managed_tx_method(CommitMode.COMMIT)` whose wrapper calls
+/// `self.db.commit()`): the same commit, written once for many methods.
+/// A decorator call whose arguments ask for something else (`FLUSH`,
+/// `NONE`, `ROLLBACK`, `False`) is skipped: the commit is conditional.
+fn committing_decorators(
+    checker: &Checker<'_>,
+    found: &mut Vec<(TextRange, String, Option<TextRange>, Confidence)>,
+) {
+    let mut known: std::collections::HashMap<String, bool> = Default::default();
+    for_each_stmt(&checker.parsed.body, |stmt| {
+        let (name, decorators) = match stmt {
+            Stmt::FunctionDef(def) => (def.name.as_str(), &def.decorator_list),
+            Stmt::AsyncFunctionDef(def) => (def.name.as_str(), &def.decorator_list),
+            _ => return,
+        };
+        for decorator in decorators {
+            let (callee, arguments) = match decorator {
+                Expr::Call(call) => (call.func.as_ref(), Some(call)),
+                other => (other, None),
+            };
+            let Some(qualified) = checker.qualified(callee) else {
+                continue;
+            };
+            let commits = *known
+                .entry(qualified.clone())
+                .or_insert_with(|| decorator_commits(checker, &qualified));
+            let other_mode = arguments.is_some_and(|call| {
+                let text = checker.text(&range_of(call));
+                ["FLUSH", "NONE", "ROLLBACK", "False"]
+                    .iter()
+                    .any(|mode| text.contains(mode))
+            });
+            if commits && !other_mode {
+                let text = checker.text(&range_of(decorator));
+                found.push((
+                    range_of(decorator),
+                    format!("`@{text}` commits the instance's session after `{name}`: in a service the caller owns the transaction; flush instead and let the caller commit"),
+                    None,
+                    // What the decorator does is read from its body.
+                    Confidence::Likely,
+                ));
+            }
+        }
+    });
+}
+
+/// The project function `qualified` (a decorator) commits a session held
+/// by the object it wraps: `self.<attribute>.commit()` in its body.
+fn decorator_commits(checker: &Checker<'_>, qualified: &str) -> bool {
+    let Some((module, name)) = qualified.rsplit_once('.') else {
+        return false;
+    };
+    let Some(file) = checker.project.file_by_module(module) else {
+        return false;
+    };
+    file.with_any_analysis(|analysis, _| {
+        analysis.parsed.body.iter().any(|stmt| {
+            let body = match stmt {
+                Stmt::FunctionDef(def) if def.name.as_str() == name => &def.body,
+                Stmt::AsyncFunctionDef(def) if def.name.as_str() == name => &def.body,
+                _ => return false,
+            };
+            let mut commits = false;
+            for_each_expr(body, |expr| {
+                let Expr::Call(call) = expr else { return };
+                if let Some((Expr::Attribute(held), "commit")) = method_name(call) {
+                    commits |=
+                        matches!(held.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self");
+                }
+            });
+            commits
+        })
+    })
+    .unwrap_or(false)
 }
 
 /// Functions documented as owning their transaction: in their own text,
