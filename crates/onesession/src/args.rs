@@ -57,15 +57,16 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (also `onesession rule`).
+    #[command(alias = "rule")]
     Explain {
         /// Rule id (DB104) or name (db-params).
         rule: String,
     },
     /// List every rule.
     Rules {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        /// Output format (also `--output-format`).
+        #[arg(long, alias = "output-format", value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
     /// Infer the project model (canonical module, providers, redundant
@@ -123,6 +124,10 @@ pub struct Selection {
     /// More globs to exclude (relative to the project root).
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Apply the excludes to files named on the command line too (as
+    /// pre-commit passes them); also `force-exclude = true` in the config.
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Use this configuration file instead of searching for one.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -135,9 +140,18 @@ pub struct Selection {
 pub struct CheckArgs {
     #[command(flatten)]
     pub selection: Selection,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format (also `--output-format`).
+    #[arg(long, alias = "output-format", value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Apply the safe fixes, as `onesession fix` does (ruff's habit).
+    #[arg(long, conflicts_with_all = ["statistics", "baseline", "show_settings"])]
+    pub fix: bool,
+    /// With --fix or --diff: also apply fixes that may change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff, as `onesession fix --diff` does.
+    #[arg(long, conflicts_with_all = ["fix", "statistics", "baseline", "show_settings"])]
+    pub diff: bool,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
@@ -226,8 +240,8 @@ pub enum AuditFormat {
 pub struct AuditArgs {
     #[command(flatten)]
     pub selection: Selection,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    /// Output format (also `--output-format`).
+    #[arg(long, alias = "output-format", value_enum, default_value_t = AuditFormat::Markdown)]
     pub format: AuditFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]

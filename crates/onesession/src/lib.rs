@@ -84,12 +84,19 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// `context: cause` on one line.
+/// `context: cause` on one line; a cause the message above it already
+/// ends with (an error that prints its source) is said once.
 fn one_line(error: &anyhow::Error) -> String {
-    error
-        .chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
-        .replace('\n', " ")
+    let mut line = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if line.ends_with(&cause) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&cause);
+    }
+    line.replace('\n', " ")
 }

@@ -1,5 +1,7 @@
 //! `fix --branch`: one commit per transform on a new branch, the user's
-//! branch and working tree untouched, and every refusal.
+//! branch and working tree untouched, and every refusal. Also what a
+//! repository changes for the other outputs: patch and SARIF paths start
+//! at its root, wherever in it the tool runs (a monorepo's backend).
 
 mod common;
 use common::{copy_tree, repo};
@@ -281,5 +283,60 @@ fn no_verify_skips_the_commit_hooks() {
     assert!(
         stdout.starts_with("Created branch `db-sessions`"),
         "{stdout}"
+    );
+}
+
+/// A monorepo: the example under `backend/`, the repository above it.
+fn monorepo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &repo().join("testdata/example"),
+        &dir.path().join("backend"),
+    );
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "initial"]);
+    dir
+}
+
+#[test]
+fn a_patch_made_in_a_subdirectory_applies_there() {
+    let dir = monorepo();
+    let app = dir.path().join("backend/app");
+    let (code, patch, stderr) = run(onesession(&app).args(["fix", "--diff"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        patch.contains("+++ b/backend/app/tasks/carrier_sync.py"),
+        "paths from the repository root: {patch}"
+    );
+    std::fs::write(dir.path().join("sessions.patch"), &patch).unwrap();
+    git(&app, &["apply", "../../sessions.patch"]);
+    let changed = git(dir.path(), &["diff", "--name-only"]);
+    assert!(
+        changed.contains("backend/app/tasks/carrier_sync.py"),
+        "git apply from the subdirectory changed the files: {changed}"
+    );
+    let (code, patch, _) = run(onesession(&app).args(["fix", "--diff"]));
+    assert_eq!((code, patch.as_str()), (0, ""), "nothing left to fix");
+}
+
+#[test]
+fn sarif_paths_carry_the_repository_root_as_their_base() {
+    let dir = monorepo();
+    let backend = dir.path().join("backend");
+    let (code, stdout, stderr) = run(onesession(&backend).args(["check", "--format", "sarif"]));
+    assert_eq!(code, 1, "{stderr}");
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let run = &log["runs"][0];
+    let root = dir.path().canonicalize().unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    assert!(
+        location["uri"].as_str().unwrap().starts_with("backend/"),
+        "{location}"
     );
 }

@@ -125,7 +125,169 @@ fn statistics_count_per_rule() {
         "DB104",
     ]));
     assert_eq!(code, 1);
-    assert_eq!(stdout.trim(), "6  DB104  db-params  (6 fixable)");
+    assert_eq!(
+        stdout,
+        "    6  DB104  db-params  (6 with --unsafe-fixes)\n    6  total  (6 with --unsafe-fixes)\n"
+    );
+}
+
+/// `check`, `check --statistics` and `fix --diff` count the same findings
+/// the same way, each on its stream, with singulars where they belong.
+#[test]
+fn summaries_agree_and_say_each_count_once() {
+    let (_, stdout, _) = stdout_of(onesession().current_dir(example()).args(["check"]));
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "Found 52 findings in 32 files. 8 fixable with `onesession fix`. 15 more with `onesession fix --unsafe-fixes`."
+    );
+    let (_, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(["check", "--statistics"]),
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "   52  total  (8 fixable, 15 with --unsafe-fixes)"
+    );
+    let (code, patch, stderr) =
+        stdout_of(onesession().current_dir(example()).args(["fix", "--diff"]));
+    assert_eq!(code, 1);
+    assert!(
+        patch.starts_with("diff --git a/"),
+        "the patch alone on stdout"
+    );
+    assert_eq!(
+        stderr,
+        "Would fix 8 findings with 4 fixes in 6 files (DB101 ×1, DB102 ×1, DB103 ×2, DB105 ×1, DB111 ×1, DB112 ×2).\n\
+         15 more fixable with `onesession fix --unsafe-fixes`.\n\
+         29 findings need a manual fix (`onesession check` lists them).\n"
+    );
+    let one = project(&[
+        ("app/db/session.py", SESSION_MODULE),
+        (
+            "app/tasks/one.py",
+            "from app.db.session import async_session_factory\n\n\nasync def run():\n    async with async_session_factory() as s:\n        await s.execute('select 1')\n",
+        ),
+    ]);
+    let (_, stdout, _) = stdout_of(onesession().current_dir(one.path()).args([
+        "check",
+        "--select",
+        "DB101",
+        "app/tasks/one.py",
+    ]));
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "Found 1 finding in 1 file. 1 fixable with `onesession fix`."
+    );
+    let (_, stdout, _) = stdout_of(onesession().current_dir(one.path()).args([
+        "check",
+        "--select",
+        "DB118",
+        "app/tasks/one.py",
+    ]));
+    assert_eq!(stdout, "All checks passed (1 file).\n");
+}
+
+/// ruff's habits: `check --fix`, `--output-format`, `rule`.
+#[test]
+fn habits_from_ruff_work() {
+    let (_, explained, _) = stdout_of(onesession().args(["explain", "DB104"]));
+    let (code, rule, _) = stdout_of(onesession().args(["rule", "DB104"]));
+    assert_eq!((code, rule), (0, explained));
+    let (code, json, _) = stdout_of(onesession().current_dir(example()).args([
+        "check",
+        "--output-format",
+        "json",
+        "--select",
+        "DB101",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()[0]["rule"],
+        "DB101"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&example(), dir.path());
+    let (code, stdout, stderr) = stdout_of(
+        onesession()
+            .current_dir(dir.path())
+            .args(["check", "--fix"]),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.starts_with("Fixed 8 findings with 4 fixes in 6 files"),
+        "{stdout}"
+    );
+    let (_, patch, _) = stdout_of(
+        onesession()
+            .current_dir(dir.path())
+            .args(["check", "--diff"]),
+    );
+    assert_eq!(patch, "", "the safe fixes are applied");
+}
+
+/// A missing baseline is one line: what, where, what to do; its cause once.
+#[test]
+fn a_missing_baseline_is_said_once() {
+    let (code, _, stderr) = stdout_of(onesession().current_dir(example()).args([
+        "check",
+        "--baseline",
+        "missing.json",
+    ]));
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("; write one with `onesession baseline write`\n"),
+        "{stderr}"
+    );
+}
+
+/// Files named on the command line bypass the excludes, unless
+/// `--force-exclude` (or `force-exclude = true`) says otherwise: what a
+/// pre-commit hook passes. The shipped hooks say it.
+#[test]
+fn force_exclude_applies_the_excludes_to_named_files() {
+    let args = ["check", "--exclude", "scripts/**", "scripts/backfill.py"];
+    let (code, stdout, _) = stdout_of(onesession().current_dir(example()).args(args));
+    assert_eq!(code, 1, "a named file is checked: {stdout}");
+    let (code, stdout, _) = stdout_of(
+        onesession()
+            .current_dir(example())
+            .args(args)
+            .arg("--force-exclude"),
+    );
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "All checks passed (0 files).\n")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&example(), dir.path());
+    let config = std::fs::read_to_string(dir.path().join("pyproject.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        config.replace(
+            "[tool.onesession]\n",
+            "[tool.onesession]\nforce-exclude = true\n",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = stdout_of(onesession().current_dir(dir.path()).args(args));
+    assert_eq!(code, 0, "{stderr}");
+    let hooks = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let entries: Vec<&str> = hooks
+        .lines()
+        .filter(|l| l.trim_start().starts_with("entry:"))
+        .collect();
+    assert_eq!(entries.len(), 2, "{hooks}");
+    assert!(
+        entries.iter().all(|e| e.ends_with("--force-exclude")),
+        "{entries:?}"
+    );
 }
 
 #[test]

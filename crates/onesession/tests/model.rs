@@ -246,3 +246,42 @@ fn dependency_advice_only_inside_endpoints() {
         .expect("endpoint finding");
     assert!(endpoint.1.contains("`Depends(get_db)`"), "{}", endpoint.1);
 }
+
+/// The same files give the same findings from the root or from a
+/// subdirectory, with a configuration or without one (module names, and
+/// so every rule, start at the project root either way).
+#[test]
+fn findings_do_not_depend_on_the_working_directory() {
+    let absolute = |dir: &Path, rows: Vec<(String, u64, String)>| {
+        let mut rows: Vec<(std::path::PathBuf, u64, String)> = rows
+            .into_iter()
+            .map(|(path, line, rule)| (dir.join(path).canonicalize().unwrap(), line, rule))
+            .collect();
+        rows.sort();
+        rows
+    };
+    for (name, keep_config) in [
+        ("two_session_modules", false),
+        ("two_session_modules", true),
+    ] {
+        let dir = backend(name);
+        if !keep_config {
+            std::fs::remove_file(dir.path().join("pyproject.toml")).unwrap();
+        }
+        let root = dir.path();
+        let (all, _) = findings(root, &[]);
+        let all = absolute(root, all);
+        for sub in ["app", "app/services", "app/api/routes"] {
+            let subdir = root.join(sub).canonicalize().unwrap();
+            let (here, _) = findings(&subdir, &[]);
+            let here = absolute(&subdir, here);
+            let expected: Vec<_> = all
+                .iter()
+                .filter(|(path, _, _)| path.starts_with(&subdir))
+                .cloned()
+                .collect();
+            assert!(!expected.is_empty(), "{name} {sub}: findings there");
+            assert_eq!(here, expected, "{name} (config: {keep_config}) from {sub}");
+        }
+    }
+}

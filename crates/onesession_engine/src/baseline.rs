@@ -38,10 +38,12 @@ pub struct Baseline {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("{}: cannot read baseline: {source}", path.display())]
+    /// The I/O error is part of the message, not a source: the CLI says
+    /// each cause once.
+    #[error("{}: cannot read baseline: {cause}; write one with `onesession baseline write`", path.display())]
     Read {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: not a onesession baseline ({message}); write one with `onesession baseline write`", path.display())]
     Invalid {
@@ -78,9 +80,9 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| BaselineError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         let baseline: Self = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
             path: path.to_owned(),

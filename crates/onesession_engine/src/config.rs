@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub tenant_filter_in_session: Option<bool>,
     pub dependency_commits: Option<bool>,
     pub exclude: Option<Vec<String>>,
+    pub force_exclude: Option<bool>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,

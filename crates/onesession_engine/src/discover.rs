@@ -26,7 +26,8 @@ pub struct WalkProblem {
 
 /// Walks the project root (honouring .gitignore and the exclude globs) so
 /// the index sees every module, and marks the files under `requested`.
-/// A requested file is always included, even when excluded.
+/// A requested file is included even when excluded, unless
+/// `force-exclude` is set.
 pub fn discover(
     settings: &Settings,
     requested: &[PathBuf],
@@ -58,7 +59,10 @@ pub fn discover(
         })
         .collect();
     for path in requested {
-        if path.is_file() && !files.iter().any(|f| &f.path == path) {
+        let excluded = settings.force_exclude
+            && path.starts_with(&settings.root)
+            && is_excluded_here(settings, &relative_to(path, &settings.root));
+        if path.is_file() && !excluded && !files.iter().any(|f| &f.path == path) {
             files.push(Discovered {
                 path: path.clone(),
                 requested: true,

@@ -59,6 +59,9 @@ pub struct FixReport {
     /// `(file, original text, fixed text)` for every changed file.
     pub changes: Vec<(FileId, String, String)>,
     pub applied: Vec<Applied>,
+    /// The rule of each finding whose own fix was not applied because
+    /// another fix resolved it too (a DB102 call rewritten by DB101's fix).
+    pub resolved_by_others: Vec<&'static str>,
     /// Findings left after fixing (manual ones, and fixes not applied).
     pub remaining: Vec<Finding>,
     pub problems: Vec<FixProblem>,
@@ -269,7 +272,7 @@ pub fn fix_project_except(
             converged = true;
             break;
         }
-        let (mut chosen, _deferred) = non_conflicting(units);
+        let (mut chosen, deferred) = non_conflicting(units);
         // Drop units whose result does not parse, and keep the others.
         let texts = loop {
             match apply_units(project, &chosen) {
@@ -304,6 +307,15 @@ pub fn fix_project_except(
         let unit_keys: Vec<Vec<Key>> = chosen
             .iter()
             .map(|u| u.findings.iter().map(|f| fingerprint(project, f)).collect())
+            .collect();
+        let deferred_keys: Vec<(Vec<&'static str>, Vec<Key>)> = deferred
+            .iter()
+            .map(|u| {
+                (
+                    u.findings.iter().map(|f| f.rule.id).collect(),
+                    u.findings.iter().map(|f| fingerprint(project, f)).collect(),
+                )
+            })
             .collect();
         let mut expected_gone: HashMap<Key, usize> = HashMap::new();
         for key in unit_keys.iter().flatten() {
@@ -395,6 +407,21 @@ pub fn fix_project_except(
             project.replace_sources(restore)?;
             findings = check(project, rules);
             chosen.retain(|u| u.fix.files().iter().all(|f| !revert.contains(f)));
+        }
+        // A deferred unit whose findings this round made go away was
+        // resolved by the fixes applied: it counts as fixed.
+        let mut counts_now: HashMap<Key, usize> = HashMap::new();
+        for finding in &findings {
+            *counts_now.entry(fingerprint(project, finding)).or_default() += 1;
+        }
+        for (rules, keys) in &deferred_keys {
+            let gone = keys.iter().all(|key| {
+                counts_now.get(key).copied().unwrap_or(0)
+                    < counts_before.get(key).copied().unwrap_or(0)
+            });
+            if gone && !chosen.is_empty() {
+                report.resolved_by_others.extend(rules);
+            }
         }
         for unit in &chosen {
             report.applied.push(Applied {

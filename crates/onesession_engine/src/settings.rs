@@ -150,6 +150,9 @@ pub struct Settings {
     pub tenant_filter_in_session: Option<bool>,
     pub dependency_commits: bool,
     pub exclude: Globs,
+    /// `force-exclude`: the exclude globs apply to files named on the
+    /// command line too (a pre-commit hook passes every staged file).
+    pub force_exclude: bool,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub per_file_ignores: Vec<(Globs, Vec<String>)>,
@@ -248,7 +251,11 @@ impl Settings {
                     .map_or_else(|| start.to_owned(), Path::to_owned);
                 Self::resolve(root, Some(source), raw)
             }
-            None => Self::resolve(default_root.to_owned(), None, RawConfig::default()),
+            None => Self::resolve(
+                unconfigured_root(start).unwrap_or_else(|| default_root.to_owned()),
+                None,
+                RawConfig::default(),
+            ),
         }
     }
 
@@ -374,6 +381,7 @@ impl Settings {
             tenant_filter_in_session: raw.tenant_filter_in_session,
             dependency_commits: raw.dependency_commits.unwrap_or(true),
             exclude,
+            force_exclude: raw.force_exclude.unwrap_or(false),
             select: raw.select,
             ignore: raw.ignore.unwrap_or_default(),
             per_file_ignores,
@@ -527,6 +535,38 @@ fn is_identifier(part: &str) -> bool {
     let mut chars = part.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Without a configuration, where the project starts, so findings do not
+/// depend on the directory `check` runs from: inside a package, the parent
+/// of the outermost package (`__init__.py`) holding `start` (where its
+/// imports start); else the nearest directory at or above `start` holding
+/// `pyproject.toml`, `setup.py`, `setup.cfg` or `requirements.txt` (a
+/// `scripts/` folder of the project).
+fn unconfigured_root(start: &Path) -> Option<PathBuf> {
+    let mut package = None;
+    for dir in start.ancestors() {
+        if !dir.join("__init__.py").is_file() {
+            break;
+        }
+        package = dir.parent();
+    }
+    if let Some(root) = package {
+        return Some(root.to_owned());
+    }
+    start
+        .ancestors()
+        .find(|dir| {
+            [
+                "pyproject.toml",
+                "setup.py",
+                "setup.cfg",
+                "requirements.txt",
+            ]
+            .iter()
+            .any(|marker| dir.join(marker).is_file())
+        })
+        .map(Path::to_owned)
 }
 
 #[cfg(test)]

@@ -77,13 +77,18 @@ pub fn run(
     let rows = output::rows(project, &loaded.cwd, &findings);
     match args.format {
         OutputFormat::Json => output::json(stdout, &rows)?,
-        OutputFormat::Sarif => output::ci::sarif(
-            stdout,
-            project,
-            &findings,
-            &rows,
-            &onesession_transforms::all_rules(),
-        )?,
+        OutputFormat::Sarif => {
+            // Paths from the repository root, named as its base id.
+            let base = super::report_base(&loaded.cwd);
+            output::ci::sarif(
+                stdout,
+                project,
+                &findings,
+                &output::rows(project, &base, &findings),
+                &onesession_transforms::all_rules(),
+                &base,
+            )?
+        }
         OutputFormat::Github => output::ci::github(stdout, &rows)?,
         OutputFormat::Junit => output::ci::junit(stdout, &rows)?,
         OutputFormat::Text if args.statistics => output::statistics(stdout, &findings)?,

@@ -16,6 +16,7 @@ use onesession_review::write::{disk_bytes, write_atomically};
 use onesession_transforms::TRANSFORMS;
 
 use crate::args::FixArgs;
+use crate::output::{counted, fixable};
 use crate::prompter::TerminalPrompter;
 use crate::{Console, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
@@ -56,12 +57,9 @@ pub fn run(
     let options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let names: Vec<String> = project
-        .files
-        .iter()
-        .map(|f| super::display_path(&cwd, &f.path))
-        .collect();
-    let path_of = move |id: FileId| names[id.0 as usize].clone();
+    let path_of = paths_from(&project, &cwd);
+    // Patch paths start at the repository root, as `git diff`'s do.
+    let patch_path = paths_from(&project, &super::report_base(&cwd));
 
     if let Some(buffer) = project.files.iter().find(|f| f.from_stdin).map(|f| f.id) {
         if args.interactive || args.branch.is_some() {
@@ -125,7 +123,7 @@ pub fn run(
     }
     if args.diff {
         for (file, original, fixed) in &report.changes {
-            stdout.write_all(unified(&path_of(*file), original, fixed).as_bytes())?;
+            stdout.write_all(unified(&patch_path(*file), original, fixed).as_bytes())?;
         }
         summary(stderr, &report, args.show_fixes, &path_of, true)?;
         return Ok(if report.changes.is_empty() {
@@ -143,6 +141,16 @@ pub fn run(
     } else {
         EXIT_FINDINGS
     })
+}
+
+/// Each file's path relative to `base`, by id.
+fn paths_from(project: &Project, base: &std::path::Path) -> impl Fn(FileId) -> String {
+    let names: Vec<String> = project
+        .files
+        .iter()
+        .map(|f| super::display_path(base, &f.path))
+        .collect();
+    move |id: FileId| names[id.0 as usize].clone()
 }
 
 /// `fix -`: the buffer read from standard input, fixed, on standard output
@@ -434,28 +442,17 @@ fn step_of(
 fn print_review_summary(out: &mut dyn Write, summary: &ReviewSummary) -> Result<()> {
     writeln!(
         out,
-        "\nApplied {} change{} in {} file{}, skipped {}, left {}.",
-        summary.applied,
-        if summary.applied == 1 { "" } else { "s" },
-        summary.files_written.len(),
-        if summary.files_written.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        "\nApplied {} in {}, skipped {}, left {}.",
+        counted(summary.applied, "change"),
+        counted(summary.files_written.len(), "file"),
         summary.skipped,
         summary.left
     )?;
     if summary.unchecked_files > 0 {
         writeln!(
             out,
-            "{} file{} not checked yet (run again to review them).",
-            summary.unchecked_files,
-            if summary.unchecked_files == 1 {
-                ""
-            } else {
-                "s"
-            }
+            "{} not checked yet (run again to review them).",
+            counted(summary.unchecked_files, "file")
         )?;
     }
     Ok(())
@@ -468,11 +465,16 @@ fn summary(
     path_of: &dyn Fn(FileId) -> String,
     dry_run: bool,
 ) -> Result<()> {
+    // Findings resolved by another finding's fix count as fixed: the same
+    // number `check` calls fixable.
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    for applied in &report.applied {
-        for rule in &applied.findings {
-            *by_rule.entry(rule).or_default() += 1;
-        }
+    for rule in report
+        .applied
+        .iter()
+        .flat_map(|a| &a.findings)
+        .chain(&report.resolved_by_others)
+    {
+        *by_rule.entry(rule).or_default() += 1;
     }
     let fixes: usize = report.applied.len();
     let findings: usize = by_rule.values().sum();
@@ -483,11 +485,10 @@ fn summary(
         let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
         writeln!(
             out,
-            "{verb} {findings} finding{} with {fixes} fix{} in {} file{} ({}).",
-            if findings == 1 { "" } else { "s" },
-            if fixes == 1 { "" } else { "es" },
-            report.changes.len(),
-            if report.changes.len() == 1 { "" } else { "s" },
+            "{verb} {} with {} in {} ({}).",
+            counted(findings, "finding"),
+            counted(fixes, "fix"),
+            counted(report.changes.len(), "file"),
             rules.join(", ")
         )?;
     }
@@ -504,24 +505,23 @@ fn summary(
         .iter()
         .filter(|f| f.applicability() == Applicability::Manual)
         .count();
-    let unsafe_left = report
-        .remaining
-        .iter()
-        .filter(|f| f.applicability() == Applicability::Unsafe)
-        .count();
+    let (_, unsafe_left) = fixable(&report.remaining);
+    if unsafe_left > 0 {
+        writeln!(
+            out,
+            "{unsafe_left} more fixable with `onesession fix --unsafe-fixes`."
+        )?;
+    }
     if manual > 0 {
         writeln!(
             out,
-            "{manual} {} a manual fix (`onesession check` lists them).",
+            "{} a manual fix (`onesession check` lists them).",
             if manual == 1 {
-                "finding needs"
+                "1 finding needs".to_owned()
             } else {
-                "findings need"
+                format!("{manual} findings need")
             }
         )?;
-    }
-    if unsafe_left > 0 {
-        writeln!(out, "{unsafe_left} more fixable with --unsafe-fixes.")?;
     }
     Ok(())
 }

@@ -26,6 +26,22 @@ pub fn dispatch(
     stdin: &mut dyn Read,
 ) -> Result<u8> {
     match command {
+        // `check --fix` / `check --diff`: what `fix` does, as in ruff.
+        Command::Check(args) if args.fix || args.diff => {
+            let fix_args = crate::args::FixArgs {
+                selection: args.selection,
+                unsafe_fixes: args.unsafe_fixes,
+                diff: args.diff,
+                show_fixes: false,
+                interactive: false,
+                branch: None,
+                allow_dirty: false,
+                force: false,
+                stay: false,
+                no_verify: false,
+            };
+            fix::run(&fix_args, console, color, stdout, stderr, stdin)
+        }
         Command::Check(args) => check::run(&args, color, stdout, stderr, stdin),
         Command::Fix(args) => fix::run(&args, console, color, stdout, stderr, stdin),
         Command::Audit(args) => audit::run(&args, stdout, stderr, stdin),
@@ -132,6 +148,7 @@ pub fn load_unparsed(
         None => Settings::discover(&start, default_root)?,
     };
     settings.extend_exclude(&selection.exclude)?;
+    settings.force_exclude |= selection.force_exclude;
     let select = selection.select.clone().or_else(|| settings.select.clone());
     let mut ignore = settings.ignore.clone();
     ignore.extend(selection.ignore.iter().cloned());
@@ -161,6 +178,16 @@ pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 }
 
 /// `path` relative to the working directory, `/`-separated.
+/// Where paths in a patch or a SARIF log start: the root of the git work
+/// tree holding `cwd` (as `git diff` writes them, so `git apply` and code
+/// scanning find the files wherever the tool ran), else `cwd`.
+pub fn report_base(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_owned()
+}
+
 pub fn display_path(cwd: &Path, path: &Path) -> String {
     match path.strip_prefix(cwd) {
         Ok(relative) if !relative.as_os_str().is_empty() => relative

@@ -7,16 +7,46 @@ use onesession_engine::{Finding, Project, Rule};
 use serde_json::{json, Value};
 
 use super::Row;
+use crate::commands::display_path;
+
+/// The SARIF base id of the paths: the repository root (or the working
+/// directory outside a repository).
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Characters a `file:` URI path must escape.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// `file:///abs/dir/`: a directory as the URI SARIF's base ids take.
+fn directory_uri(dir: &std::path::Path) -> String {
+    let path = dir.to_string_lossy();
+    let encoded = percent_encoding::utf8_percent_encode(&path, URI_PATH).to_string();
+    let encoded = encoded.trim_end_matches('/');
+    let slash = if encoded.starts_with('/') { "" } else { "/" };
+    format!("file://{slash}{encoded}/")
+}
 
 /// Where each rule's documentation lives (generated from the rule docs).
 pub const RULE_DOCS: &str = "https://github.com/onesession/onesession/blob/main/docs/rules/";
 
+/// `rows` carry paths relative to `base` (the repository root), which the
+/// log names as `%SRCROOT%` so code scanning maps them wherever it ran.
 pub fn sarif(
     out: &mut dyn Write,
     project: &Project,
     findings: &[Finding],
     rows: &[Row<'_>],
     rules: &[&'static Rule],
+    base: &std::path::Path,
 ) -> std::io::Result<()> {
     let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
     let descriptors: Vec<Value> = rules
@@ -45,7 +75,7 @@ pub fn sarif(
                 "message": { "text": row.message },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": row.path },
+                        "artifactLocation": { "uri": row.path, "uriBaseId": SRCROOT },
                         "region": {
                             "startLine": row.line,
                             "startColumn": row.column,
@@ -72,9 +102,9 @@ pub fn sarif(
                             Some(analysis) => analysis.lines.clone(),
                             None => LineIndex::new(text),
                         };
-                        let uri = super::relative_uri(project, *file, &row.path, finding.file);
+                        let uri = display_path(base, &source.path);
                         json!({
-                            "artifactLocation": { "uri": uri },
+                            "artifactLocation": { "uri": uri, "uriBaseId": SRCROOT },
                             "replacements": fix.edits_for(*file).map(|edit| {
                                 let start = lines.position(text, edit.range.start);
                                 let end = lines.position(text, edit.range.end);
@@ -107,6 +137,7 @@ pub fn sarif(
                     "rules": descriptors,
                 }
             },
+            "originalUriBaseIds": { SRCROOT: { "uri": directory_uri(base) } },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]

@@ -63,21 +63,6 @@ pub fn rows<'a>(project: &Project, cwd: &Path, findings: &'a [Finding]) -> Vec<R
         .collect()
 }
 
-/// A file's path for reports: relative to the working directory, as the
-/// finding's own row shows it, for other files derived the same way.
-pub fn relative_uri(
-    project: &Project,
-    file: onesession_engine::text::FileId,
-    row_path: &str,
-    row_file: onesession_engine::text::FileId,
-) -> String {
-    if file == row_file {
-        return row_path.to_owned();
-    }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    display_path(&cwd, &project.file(file).path)
-}
-
 pub fn json(out: &mut dyn Write, rows: &[Row<'_>]) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, rows)?;
     writeln!(out)
@@ -190,50 +175,89 @@ fn frame(
     writeln!(out)
 }
 
-/// `N  RULE  name` per rule, most frequent first.
-pub fn statistics(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
-    let mut counts: BTreeMap<&str, (usize, &str, usize)> = BTreeMap::new();
-    for finding in findings {
-        let entry = counts
-            .entry(finding.rule.id)
-            .or_insert((0, finding.rule.name, 0));
-        entry.0 += 1;
-        if finding.applicability() != onesession_engine::text::Applicability::Manual {
-            entry.2 += 1;
-        }
-    }
-    let mut sorted: Vec<_> = counts.into_iter().collect();
-    sorted.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-    for (id, (count, name, fixable)) in sorted {
-        let fix = if fixable > 0 {
-            format!("  ({fixable} fixable)")
-        } else {
-            String::new()
-        };
-        writeln!(out, "{count:5}  {id}  {name}{fix}")?;
-    }
-    Ok(())
+/// `1 finding`, `2 findings`, `1 fix`, `3 fixes`: a count with its noun.
+pub fn counted(n: usize, noun: &str) -> String {
+    let plural = if n == 1 {
+        ""
+    } else if noun.ends_with('x') || noun.ends_with('s') {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{n} {noun}{plural}")
 }
 
-/// `Found N findings (M fixable ...)` or `All checks passed.`
-pub fn summary(out: &mut dyn Write, findings: &[Finding], files: usize) -> std::io::Result<()> {
+/// What of `findings` `fix` can do: `(safe, unsafe)` counts.
+pub fn fixable<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> (usize, usize) {
     use onesession_engine::text::Applicability;
-    if findings.is_empty() {
-        return writeln!(out, "All checks passed ({files} files).");
+    findings
+        .into_iter()
+        .fold((0, 0), |(safe, unsafe_), f| match f.applicability() {
+            Applicability::Safe => (safe + 1, unsafe_),
+            Applicability::Unsafe => (safe, unsafe_ + 1),
+            Applicability::Manual => (safe, unsafe_),
+        })
+}
+
+/// `(3 fixable, 2 with --unsafe-fixes)`, or nothing when none is.
+fn fixable_note(safe: usize, unsafe_: usize) -> String {
+    let parts: Vec<String> = [
+        (safe > 0).then(|| format!("{safe} fixable")),
+        (unsafe_ > 0).then(|| format!("{unsafe_} with --unsafe-fixes")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", parts.join(", "))
     }
-    let safe = findings
-        .iter()
-        .filter(|f| f.applicability() == Applicability::Safe)
-        .count();
-    let unsafe_ = findings
-        .iter()
-        .filter(|f| f.applicability() == Applicability::Unsafe)
-        .count();
-    let plural = if findings.len() == 1 { "" } else { "s" };
+}
+
+/// `N  RULE  name  (S fixable, U with --unsafe-fixes)` per rule, most
+/// frequent first, then the total.
+pub fn statistics(out: &mut dyn Write, findings: &[Finding]) -> std::io::Result<()> {
+    let mut by_rule: BTreeMap<&str, (&str, Vec<&Finding>)> = BTreeMap::new();
+    for finding in findings {
+        by_rule
+            .entry(finding.rule.id)
+            .or_insert((finding.rule.name, Vec::new()))
+            .1
+            .push(finding);
+    }
+    let mut sorted: Vec<_> = by_rule.into_iter().collect();
+    sorted.sort_by(|a, b| b.1 .1.len().cmp(&a.1 .1.len()).then(a.0.cmp(b.0)));
+    for (id, (name, of_rule)) in sorted {
+        let (safe, unsafe_) = fixable(of_rule.iter().copied());
+        writeln!(
+            out,
+            "{:5}  {id}  {name}{}",
+            of_rule.len(),
+            fixable_note(safe, unsafe_)
+        )?;
+    }
+    let (safe, unsafe_) = fixable(findings);
+    writeln!(
+        out,
+        "{:5}  total{}",
+        findings.len(),
+        fixable_note(safe, unsafe_)
+    )
+}
+
+/// `Found N findings in M files. S fixable with `onesession fix`. U more
+/// with ...` or `All checks passed (M files).`
+pub fn summary(out: &mut dyn Write, findings: &[Finding], files: usize) -> std::io::Result<()> {
+    if findings.is_empty() {
+        return writeln!(out, "All checks passed ({}).", counted(files, "file"));
+    }
+    let (safe, unsafe_) = fixable(findings);
     write!(
         out,
-        "Found {} finding{plural} in {files} files.",
-        findings.len()
+        "Found {} in {}.",
+        counted(findings.len(), "finding"),
+        counted(files, "file")
     )?;
     if safe > 0 {
         write!(out, " {safe} fixable with `onesession fix`.")?;
