@@ -123,7 +123,28 @@ pub fn fix_units(findings: &[Finding]) -> Vec<FixUnit> {
         }
     }
     units.retain(|u| u.fix.applicability != Applicability::Manual && !u.fix.edits.is_empty());
-    units
+    merge_identical(units)
+}
+
+/// Units whose fixes are the same edits are one change: offered once
+/// (with every finding it resolves), applied once, counted once.
+fn merge_identical(units: Vec<FixUnit>) -> Vec<FixUnit> {
+    let mut merged: Vec<FixUnit> = Vec::new();
+    let mut index: HashMap<(Applicability, Vec<(FileId, Edit)>), usize> = HashMap::new();
+    for unit in units {
+        let mut edits = unit.fix.edits.clone();
+        edits.sort_by_key(|(file, edit)| (*file, edit.range.start, edit.range.end));
+        match index.entry((unit.fix.applicability, edits)) {
+            std::collections::hash_map::Entry::Occupied(at) => {
+                merged[*at.get()].findings.extend(unit.findings);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(merged.len());
+                merged.push(unit);
+            }
+        }
+    }
+    merged
 }
 
 /// The units a run would apply, in order.

@@ -205,18 +205,27 @@ impl Feed {
 }
 
 /// Runs the review. `display` names a file for the person.
+/// How the review runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReviewOptions {
+    pub color: bool,
+    /// Offer unsafe changes too (as `fix --unsafe-fixes` applies them);
+    /// without it they are counted in one note, as `fix` does.
+    pub unsafe_fixes: bool,
+}
+
 pub fn review(
     project: &mut Project,
     rules: &RuleSet<'_>,
     prompter: &mut dyn Prompter,
     out: &mut dyn Write,
-    color: bool,
+    options: ReviewOptions,
     display: &dyn Fn(FileId) -> String,
 ) -> io::Result<ReviewSummary> {
     let mut state = Loop {
         project,
         rules,
-        palette: Palette::new(color),
+        palette: Palette::new(options.color),
         display,
         drafts: BTreeMap::new(),
         accepted: Vec::new(),
@@ -226,6 +235,7 @@ pub fn review(
     let mut declined: HashSet<Key> = HashSet::new();
     let mut all_of_rule: HashSet<&'static str> = HashSet::new();
     let mut shown_manual: HashSet<Key> = HashSet::new();
+    let mut withheld: HashSet<Key> = HashSet::new();
 
     for _ in 0..MAX_ROUNDS {
         state.drafts.clear();
@@ -279,10 +289,20 @@ pub fn review(
                     .iter()
                     .any(|f| !declined.contains(&fingerprint(state.project, f)))
             });
+            if !options.unsafe_fixes {
+                units.retain(|u| {
+                    let safe = u.fix.applicability == Applicability::Safe;
+                    if !safe {
+                        withheld.extend(u.findings.iter().map(|f| fingerprint(state.project, f)));
+                    }
+                    safe
+                });
+            }
             if units.is_empty() {
                 continue;
             }
             units.sort_by_key(|u| u.findings[0].range.start);
+            let units = cluster(units);
             if state.summary.quit {
                 state.summary.left += units.len();
                 continue;
@@ -296,7 +316,7 @@ pub fn review(
                 .collect();
             state.show_manual(out, &manual, file)?;
             let (mut rest_of_file, mut skip_file) = (false, false);
-            for unit in units {
+            for (unit, covered) in units {
                 if state.summary.quit {
                     state.summary.left += 1;
                     continue;
@@ -304,6 +324,7 @@ pub fn review(
                 let keys: Vec<Key> = unit
                     .findings
                     .iter()
+                    .chain(&covered)
                     .map(|f| fingerprint(state.project, f))
                     .collect();
                 if skip_file {
@@ -322,7 +343,7 @@ pub fn review(
                     continue;
                 }
                 let auto = rest_of_file || unit.rules().iter().all(|r| all_of_rule.contains(r));
-                state.show(out, &unit)?;
+                state.show(out, &unit, &covered)?;
                 let answer = if auto {
                     Answer::Yes
                 } else {
@@ -362,7 +383,48 @@ pub fn review(
             break;
         }
     }
+    if !withheld.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            state.palette.dim(&format!(
+                "  note: {} with an unsafe fix not offered; `onesession fix -i --unsafe-fixes` offers them too",
+                if withheld.len() == 1 {
+                    "1 finding".to_owned()
+                } else {
+                    format!("{} findings", withheld.len())
+                }
+            ))
+        )?;
+    }
     Ok(state.summary)
+}
+
+/// Each unit with the findings of the later units whose every edit falls
+/// within its own (a DB102 call rewrite inside DB101's change): one
+/// question for one change, whatever it resolves; declining it declines
+/// them all. Accepting it leaves them to the next round's re-check.
+fn cluster(units: Vec<FixUnit>) -> Vec<(FixUnit, Vec<Finding>)> {
+    let mut clusters: Vec<(FixUnit, Vec<Finding>)> = Vec::new();
+    for unit in units {
+        let within = |head: &FixUnit| {
+            head.fix.applicability == unit.fix.applicability
+                && unit.fix.edits.iter().all(|(file, edit)| {
+                    head.fix.edits.iter().any(|(f, e)| {
+                        // Overlapping, or inside it (an insertion at its end).
+                        f == file
+                            && (e.conflicts_with(edit)
+                                || (e.range.start <= edit.range.start
+                                    && edit.range.end <= e.range.end))
+                    })
+                })
+        };
+        match clusters.iter_mut().find(|(head, _)| within(head)) {
+            Some((_, covered)) => covered.extend(unit.findings),
+            None => clusters.push((unit, Vec::new())),
+        }
+    }
+    clusters
 }
 
 fn describe(unit: &FixUnit) -> String {
@@ -478,7 +540,7 @@ impl Loop<'_, '_> {
         Ok((current, proposed))
     }
 
-    fn show(&mut self, out: &mut dyn Write, unit: &FixUnit) -> io::Result<()> {
+    fn show(&mut self, out: &mut dyn Write, unit: &FixUnit, covered: &[Finding]) -> io::Result<()> {
         let palette = self.palette;
         let first = &unit.findings[0];
         let file = self.project.file(first.file);
@@ -498,7 +560,7 @@ impl Loop<'_, '_> {
             palette.cyan(&(self.display)(first.file)),
         )?;
         writeln!(out, "  {}", first.message)?;
-        for other in &unit.findings[1..] {
+        for other in unit.findings[1..].iter().chain(covered) {
             writeln!(out, "  {} {}", other.rule.id, other.message)?;
         }
         for file in unit.fix.files() {
@@ -527,10 +589,16 @@ impl Loop<'_, '_> {
                 out,
                 "{}",
                 self.palette.dim(&format!(
-                    "  note: {}:{line} {} {} (manual)",
+                    "  note: {}:{line} {} {}{}",
                     (self.display)(file),
                     finding.rule.id,
-                    finding.message
+                    finding.message,
+                    // Some messages already end by saying so.
+                    if finding.message.ends_with("(manual)") {
+                        ""
+                    } else {
+                        " (manual)"
+                    }
                 ))
             )?;
         }

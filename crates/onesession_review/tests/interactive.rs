@@ -5,9 +5,18 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use onesession_engine::{Inputs, Project, RuleSet, Settings};
-use onesession_review::interactive::{review, Answer, Interrupted, Prompter, ReviewSummary};
+use onesession_review::interactive::{
+    review, Answer, Interrupted, Prompter, ReviewOptions, ReviewSummary,
+};
+
 use onesession_transforms::TRANSFORMS;
 use pretty_assertions::assert_eq;
+
+/// Every change offered, as `fix -i --unsafe-fixes` does, without colour.
+const OPTIONS: ReviewOptions = ReviewOptions {
+    color: false,
+    unsafe_fixes: true,
+};
 
 const FACTORY: &str = "\
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -67,7 +76,7 @@ impl Fixture {
         let mut out = Vec::new();
         let names: Vec<String> = project.files.iter().map(|f| f.relative.clone()).collect();
         let display = move |id: onesession_engine::text::FileId| names[id.0 as usize].clone();
-        let summary = review(&mut project, &rules, prompter, &mut out, false, &display).unwrap();
+        let summary = review(&mut project, &rules, prompter, &mut out, OPTIONS, &display).unwrap();
         (summary, String::from_utf8(out).unwrap())
     }
 }
@@ -252,6 +261,7 @@ fn lazy_tree(extra: &[(&str, &str)], config: &str, count: usize) -> (tempfile::T
         std::fs::write(root.join(format!("app/m{i:02}.py")), B).unwrap();
     }
     for (name, text) in extra {
+        std::fs::create_dir_all(root.join(name).parent().unwrap()).unwrap();
         std::fs::write(root.join(name), text).unwrap();
     }
     let settings = Settings::discover(&root, &root).unwrap();
@@ -269,7 +279,7 @@ fn review_lazily(project: &mut Project, prompter: &mut Scripted) -> (ReviewSumma
     let names: Vec<String> = project.files.iter().map(|f| f.relative.clone()).collect();
     let display = move |id: onesession_engine::text::FileId| names[id.0 as usize].clone();
     let mut out = Vec::new();
-    let summary = review(project, &rules, prompter, &mut out, false, &display).unwrap();
+    let summary = review(project, &rules, prompter, &mut out, OPTIONS, &display).unwrap();
     (summary, String::from_utf8(out).unwrap())
 }
 
@@ -354,4 +364,105 @@ async def run():
         );
     }
     assert!(summary.applied >= 1, "{summary:?}");
+}
+
+const CONTEXT_MANAGER: &str = "\
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})
+async_session_factory = async_sessionmaker(engine)
+
+
+@asynccontextmanager
+async def get_session():
+    async with async_session_factory() as session:
+        yield session
+";
+
+/// Findings resolved by one edit come in one prompt, each with its rule
+/// id; declining it does not bring the same edit back under the next one.
+#[test]
+fn one_edit_is_one_question_whatever_it_resolves() {
+    let user = "\
+from app.db.session import async_session_factory
+
+
+async def run():
+    async with async_session_factory() as session:
+        await session.execute('select 1')
+";
+    let config = "canonical-module = \"app.db.session\"\ncontext-manager = \"get_session\"\n";
+    let (_dir, mut project) = lazy_tree(
+        &[
+            ("app/db/session.py", CONTEXT_MANAGER),
+            ("app/user.py", user),
+        ],
+        config,
+        0,
+    );
+    let mut prompter = Scripted::new(&[Answer::No]);
+    let (summary, out) = review_lazily(&mut project, &mut prompter);
+    assert_eq!(prompter.asked, 1, "{out}");
+    assert!(out.contains("DB101 factory-import  app/user.py:1"), "{out}");
+    assert!(
+        out.contains("\n  DB102 "),
+        "the second finding is named: {out}"
+    );
+    assert_eq!(summary.skipped, 1);
+}
+
+/// As `fix` does, `fix -i` offers unsafe changes only with
+/// `--unsafe-fixes`, and says how many it did not offer; a manual note
+/// says "(manual)" once.
+#[test]
+fn unsafe_changes_wait_for_the_flag() {
+    let script = "\
+import os
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine(os.environ['URL'])
+";
+    let config =
+        "canonical-module = \"app.db.session\"\n[engine]\ndisable-statement-cache = true\n";
+    let (_dir, mut project) = lazy_tree(&[("app/scripts/engine.py", script)], config, 0);
+    let rules = RuleSet::new(TRANSFORMS, None, &[], &[]).unwrap();
+    let names: Vec<String> = project.files.iter().map(|f| f.relative.clone()).collect();
+    let display = move |id: onesession_engine::text::FileId| names[id.0 as usize].clone();
+    let mut prompter = Scripted::new(&[]);
+    let mut out = Vec::new();
+    let options = ReviewOptions {
+        color: false,
+        unsafe_fixes: false,
+    };
+    review(
+        &mut project,
+        &rules,
+        &mut prompter,
+        &mut out,
+        options,
+        &display,
+    )
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(prompter.asked, 0, "{out}");
+    assert!(
+        out.contains("note: 1 finding with an unsafe fix not offered; `onesession fix -i --unsafe-fixes` offers them too"),
+        "{out}"
+    );
+    // With the flag, the change is offered, next to the manual note.
+    let (_dir, mut project) = lazy_tree(&[("app/scripts/engine.py", script)], config, 0);
+    let mut prompter = Scripted::new(&[Answer::No]);
+    let (_, out) = review_lazily(&mut project, &mut prompter);
+    assert_eq!(prompter.asked, 1, "{out}");
+    let note = out
+        .lines()
+        .find(|l| l.contains("note: app/scripts/engine.py:5 DB103"))
+        .unwrap_or_else(|| panic!("the script's manual note: {out}"));
+    assert!(
+        note.ends_with("(manual)") && !note.ends_with("(manual) (manual)"),
+        "{note}"
+    );
 }

@@ -11,7 +11,7 @@ use onesession_engine::text::{Applicability, FileId};
 use onesession_engine::{Project, RuleSet, Transform};
 use onesession_review::branch::{self, BranchOptions, Step};
 use onesession_review::diff::unified;
-use onesession_review::interactive::{review, ReviewSummary};
+use onesession_review::interactive::{review, ReviewOptions, ReviewSummary};
 use onesession_review::write::{disk_bytes, write_atomically};
 use onesession_transforms::TRANSFORMS;
 
@@ -101,7 +101,10 @@ pub fn run(
             &rules,
             &mut TerminalPrompter::new(),
             stderr,
-            color,
+            ReviewOptions {
+                color,
+                unsafe_fixes: args.unsafe_fixes,
+            },
             &path_of,
         )?;
         print_review_summary(stderr, &summary)?;
@@ -290,7 +293,10 @@ fn on_branch(
                 &transform_rules,
                 &mut TerminalPrompter::new(),
                 stderr,
-                color,
+                ReviewOptions {
+                    color,
+                    unsafe_fixes: args.unsafe_fixes,
+                },
                 path_of,
             )?;
             let written: Vec<_> = summary
