@@ -46,13 +46,14 @@ fn run() -> ExitCode {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
     };
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let stdin = std::io::stdin();
+    // Standard error is not held locked: the progress bar draws on it from
+    // the checking threads.
     onesession::run(
         std::env::args_os(),
         &console,
         &mut stdout.lock(),
-        &mut stderr.lock(),
+        &mut std::io::stderr(),
         &mut stdin.lock(),
     )
 }

@@ -1,4 +1,5 @@
-//! `fix -i` driven in a pseudo-terminal, answering y, n and q.
+//! The terminal-only behaviour, driven in a pseudo-terminal: `fix -i`
+//! answering y, n and q, and the progress bar (none in a pipe).
 
 use std::path::Path;
 use std::process::Command;
@@ -67,4 +68,31 @@ fn answers_y_n_q_in_a_terminal() {
         "x = 1\nfrom app.db.session import legacy_factory\ny = 2\n"
     );
     assert_eq!(std::fs::read_to_string(root.join("app/b.py")).unwrap(), B);
+}
+
+/// On a terminal a check pass draws its progress on standard error (here
+/// at once: the delay is set to 0); in a pipe, never.
+#[test]
+fn progress_shows_on_a_terminal_and_never_in_a_pipe() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/example");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
+    command
+        .args(["check", "--no-cache", "--color", "never", "--quiet"])
+        .current_dir(&example)
+        .env("ONESESSION_PROGRESS_DELAY_MS", "0")
+        .env_remove("CI");
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    session.exp_regex(r"checking \d+/\d+ files").unwrap();
+    session.exp_eof().unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_onesession"))
+        .args(["check", "--no-cache", "--quiet"])
+        .current_dir(&example)
+        .env("ONESESSION_PROGRESS_DELAY_MS", "0")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("checking"), "{stderr}");
 }

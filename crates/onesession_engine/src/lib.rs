@@ -27,6 +27,6 @@ pub use checker::Checker;
 pub use error::{ConfigError, EngineError};
 pub use onesession_python as python;
 pub use onesession_text as text;
-pub use project::{Inputs, Project};
+pub use project::{Inputs, Progress, Project, Silent};
 pub use rule::{Confidence, Finding, Group, Rule, RuleSet, Transform};
 pub use settings::{Layer, Settings};

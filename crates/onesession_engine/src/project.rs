@@ -441,7 +441,23 @@ pub struct Project {
     /// The program's files the check excludes, read when a reference
     /// search first needs them.
     pub(crate) outside: OnceLock<Vec<crate::references::OutsideFile>>,
+    /// Told how a check pass advances (the CLI draws it on a terminal).
+    pub progress: Arc<dyn Progress>,
 }
+
+/// Where a check pass reports how far it got: `start` with the number of
+/// files to check, `advance` once per file checked (from any thread),
+/// `finish` at the end. Fix rounds are passes of their own.
+pub trait Progress: Send + Sync {
+    fn start(&self, _files: usize) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
+/// Reports nowhere (libraries, tests, pipes).
+pub struct Silent;
+
+impl Progress for Silent {}
 
 /// Input for a project: files on disk, plus optional stdin content that
 /// stands in for one of them.
@@ -578,6 +594,7 @@ impl Project {
             notices: Vec::new(),
             references: Mutex::default(),
             outside: OnceLock::new(),
+            progress: Arc::new(Silent),
         };
         Ok(project)
     }

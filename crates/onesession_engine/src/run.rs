@@ -86,11 +86,17 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
         let file = project.file(**id);
         !(file.is_skipped() || file.is_unreadable())
     });
+    project.progress.start(to_check.len());
     let mut findings: Vec<Finding> = to_check
         .par_iter()
         .with_max_len(1)
-        .flat_map_iter(|id| check_file(project, rules, project.file(**id)))
+        .flat_map_iter(|id| {
+            let found = check_file(project, rules, project.file(**id));
+            project.progress.advance();
+            found
+        })
         .collect();
+    project.progress.finish();
     findings.extend(
         nothing_to_check
             .iter()

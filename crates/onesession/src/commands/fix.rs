@@ -40,6 +40,10 @@ pub fn run(
         // comes before the tree is parsed) and their syntax trees dropped
         // after: memory follows the files in flight.
         let mut loaded = super::load_unparsed(&args.selection, stdin, false)?;
+        if args.interactive {
+            // The review's questions own the terminal.
+            loaded.project.progress = std::sync::Arc::new(onesession_engine::Silent);
+        }
         loaded.project.index()?;
         loaded
     };

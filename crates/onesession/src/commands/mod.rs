@@ -163,7 +163,8 @@ pub fn load_unparsed(
     if use_stats {
         inputs.known = Some(FileStats::load(&cache_dir(&settings, &cwd), &settings.root));
     }
-    let project = Project::read(settings, &inputs)?;
+    let mut project = Project::read(settings, &inputs)?;
+    project.progress = crate::progress::on_stderr();
     Ok(Loaded {
         project,
         rules,
