@@ -270,12 +270,9 @@ impl TransactionOwners {
         let scope = checker.semantic.function_at(offset)?;
         let def = checker.semantic.scope(scope).node_range.clone();
         let text = checker.text(&def);
-        let name = text
-            .split_once("def ")?
-            .1
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .next()?
-            .to_owned();
+        // The definition binds its name over the whole statement.
+        let binding = checker.semantic.binding_starting_at(def.start)?;
+        let name = checker.semantic.binding(binding).name.clone();
         // "the caller owns the transaction" says the opposite.
         let claims = |text: &str| {
             says_so.find_iter(text).any(|m| {

@@ -26,15 +26,11 @@ pub(crate) fn mask_py312(source: &str) -> Option<String> {
         blank_string(&mut out, fstring.start, fstring.end);
         changed = true;
     }
-    for range in type_param_defaults(bytes, &scan) {
-        for b in &mut out[range] {
-            if *b != b'\n' && *b != b'\r' {
-                *b = b' ';
-            }
-        }
-        changed = true;
-    }
-    for range in unparenthesized_excepts(bytes, &scan) {
+    // Blanked, line breaks kept: offsets and line numbers stay.
+    let ranges = type_param_defaults(bytes, &scan)
+        .into_iter()
+        .chain(unparenthesized_excepts(bytes, &scan));
+    for range in ranges {
         for b in &mut out[range] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
@@ -105,8 +101,16 @@ struct StringLiteral {
 #[derive(Debug, Default)]
 struct Scan {
     strings: Vec<StringLiteral>,
-    /// Ranges of strings and comments: what is not code.
+    /// Ranges of strings and comments: what is not code (sorted by start).
     non_code: Vec<(usize, usize)>,
+}
+
+impl Scan {
+    /// `at` is inside a string or a comment.
+    fn is_non_code(&self, at: usize) -> bool {
+        let i = self.non_code.partition_point(|(s, _)| *s <= at);
+        i > 0 && at < self.non_code[i - 1].1
+    }
 }
 
 struct Scanner<'a> {
@@ -128,6 +132,9 @@ impl<'a> Scanner<'a> {
         while self.pos < self.bytes.len() {
             self.step_code(None);
         }
+        // A string inside an f-string's field ends (and is pushed) before
+        // the f-string does: sorted once here for `is_non_code`.
+        self.scan.non_code.sort_unstable();
         self.scan
     }
 
@@ -370,17 +377,10 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// Ranges of `= default` inside `def f[...]`, `class C[...]` and
-/// `type X[...]` type-parameter lists, outside strings and comments.
-/// `except A, B:` / `except* A, B:` headers: the range from the first
-/// top-level comma to the colon.
+/// `except A, B:` / `except* A, B:` headers (PEP 758): the range from the
+/// first top-level comma to the colon.
 fn unparenthesized_excepts(bytes: &[u8], scan: &Scan) -> Vec<std::ops::Range<usize>> {
-    let mut non_code = scan.non_code.clone();
-    non_code.sort_unstable();
-    let in_non_code = |at: usize| {
-        let i = non_code.partition_point(|(s, _)| *s <= at);
-        i > 0 && at < non_code[i - 1].1
-    };
+    let in_non_code = |at: usize| scan.is_non_code(at);
     let mut ranges = Vec::new();
     let mut line_start = 0;
     while line_start < bytes.len() {
@@ -428,19 +428,13 @@ fn unparenthesized_excepts(bytes: &[u8], scan: &Scan) -> Vec<std::ops::Range<usi
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
+/// Ranges of `= default` inside `def f[...]`, `class C[...]` and
+/// `type X[...]` type-parameter lists, outside strings and comments.
 fn type_param_defaults(bytes: &[u8], scan: &Scan) -> Vec<std::ops::Range<usize>> {
-    let mut non_code = scan.non_code.clone();
-    non_code.sort_unstable();
-    let in_non_code = |at: usize| {
-        let i = non_code.partition_point(|(s, _)| *s <= at);
-        i > 0 && at < non_code[i - 1].1
-    };
+    let in_non_code = |at: usize| scan.is_non_code(at);
     let mut ranges = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
