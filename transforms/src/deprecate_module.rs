@@ -349,12 +349,18 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
         .semantic
         .bindings()
         .any(|(_, b)| matches!(&b.kind, BindingKind::Import { qualified } if qualified == "fastapi.FastAPI" || qualified == "starlette.applications.Starlette"));
-    let other_exports = if declared {
-        Vec::new()
-    } else {
-        checker.project.non_session_exports(own)
+    // Asked of every project file's imports: only once a builder is found.
+    let other_exports = std::cell::OnceCell::new();
+    let other_exports = || {
+        other_exports.get_or_init(|| {
+            if declared {
+                Vec::new()
+            } else {
+                checker.project.non_session_exports(own)
+            }
+        })
     };
-    let serves_more = !declared && (app || !other_exports.is_empty());
+    let serves_more = || !declared && (app || !other_exports().is_empty());
     // `sessionmaker(...)()`: the inner call is DB102's; in
     // `scoped_session(sessionmaker(...))` the outer call is the finding.
     let mut throwaway = HashSet::new();
@@ -417,10 +423,10 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
                 .to_owned()
         } else if app {
             "the module is the application, so it is not deprecated: use the canonical engine or session provider here by hand (manual)".to_owned()
-        } else if serves_more {
+        } else if serves_more() {
             format!(
                 "the module also provides `{}`, so it is not deprecated: use the canonical session here by hand, or move those out first (manual)",
-                other_exports.iter().take(3).cloned().collect::<Vec<_>>().join("`, `")
+                other_exports().iter().take(3).cloned().collect::<Vec<_>>().join("`, `")
             )
         } else {
             "the module was detected as redundant: declare it in [tool.onesession.deprecated] to make the deprecation fix safe".to_owned()
@@ -429,7 +435,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
             rule: &DB103,
             range: range_of(expr),
             message: format!("`{name}(...)` builds a second {what} outside the canonical module `{canonical}`; {status}"),
-            plan: if script || serves_more { Plan::Manual } else { Plan::Deprecate },
+            plan: if script || serves_more() { Plan::Manual } else { Plan::Deprecate },
             // Second to a canonical module that was inferred, not configured.
             likely: checker.canon().origin == CanonicalOrigin::Detected,
         });

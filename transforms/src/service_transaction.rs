@@ -243,10 +243,19 @@ fn decorator_commits(checker: &Checker<'_>, qualified: &str) -> bool {
     .unwrap_or(false)
 }
 
+/// "owns its transaction", "responsible for the commit", "commits its own":
+/// compiled once per process, not per file.
+static SAYS_IT_OWNS_ITS_TRANSACTION: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\bowns?\s+(?:the|its|their)\s+(?:own\s+)?transactions?\b|\bresponsible\s+for\s+(?:the\s+)?commit|\bcommits?\s+(?:its|their)\s+own\b",
+        )
+        .ok()
+    });
+
 /// Functions documented as owning their transaction: in their own text,
 /// or in a background module that names them.
 struct TransactionOwners {
-    says_so: Option<regex::Regex>,
     /// The texts of background modules that say a function owns the
     /// transaction (read once a finding asks).
     background: std::cell::OnceCell<Vec<String>>,
@@ -255,10 +264,6 @@ struct TransactionOwners {
 impl TransactionOwners {
     fn new() -> Self {
         Self {
-            says_so: regex::Regex::new(
-                r"(?i)\bowns?\s+(?:the|its|their)\s+(?:own\s+)?transactions?\b|\bresponsible\s+for\s+(?:the\s+)?commit|\bcommits?\s+(?:its|their)\s+own\b",
-            )
-            .ok(),
             background: std::cell::OnceCell::new(),
         }
     }
@@ -266,7 +271,7 @@ impl TransactionOwners {
     /// The name of the function around `offset` when it is documented as
     /// owning its transaction.
     fn documented_owner(&self, checker: &Checker<'_>, offset: usize) -> Option<String> {
-        let says_so = self.says_so.as_ref()?;
+        let says_so = SAYS_IT_OWNS_ITS_TRANSACTION.as_ref()?;
         let scope = checker.semantic.function_at(offset)?;
         let def = checker.semantic.scope(scope).node_range.clone();
         let text = checker.text(&def);

@@ -184,8 +184,9 @@ impl Project {
             .filter(|f| {
                 f.module.is_some()
                     && !self.is_test_file(f)
-                    && f.scan()
-                        .is_some_and(|s| (s.sqlalchemy || s.yields_session) && !s.alembic)
+                    && f.scan().is_some_and(|s| {
+                        (s.sqlalchemy || s.yields_session) && s.may_provide && !s.alembic
+                    })
             })
             .collect();
         files.par_iter().for_each(|file| {

@@ -13,6 +13,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
+use crate::names::{ENGINE_BUILDERS, SESSIONMAKERS};
 use crate::project::{Project, ProjectFile, Words};
 use crate::settings::Settings;
 
@@ -61,6 +62,10 @@ pub(crate) struct Scan {
     /// Says `yield` and `session`: may define a session provider built on
     /// another module's factory.
     pub(crate) yields_session: bool,
+    /// Says `yield`, or names an engine builder or a sessionmaker: may
+    /// provide sessions (every provider the summary knows yields or
+    /// builds), so the model must read its summary.
+    pub(crate) may_provide: bool,
     /// Project modules it names in `import`/`from` lines (`from a.b import
     /// c` gives `a.b` and `a.b.c`).
     imports: Vec<String>,
@@ -121,18 +126,24 @@ impl Scanner {
         let imports = imports_of(text, import_hits, module, is_package, &|name| {
             self.is_project_name(name)
         });
+        let says = |word: &str| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some();
+        // `sqlalchemy` and `sqlmodel` are strong words.
+        let sqlalchemy = strong && (says("sqlalchemy") || says("sqlmodel"));
+        let has_yield = says("yield");
         Scan {
             strong,
             canonical_name,
-            // `sqlalchemy` and `sqlmodel` are strong words.
-            sqlalchemy: strong
-                && (memchr::memmem::find(text.as_bytes(), b"sqlalchemy").is_some()
-                    || memchr::memmem::find(text.as_bytes(), b"sqlmodel").is_some()),
-            alembic: memchr::memmem::find(text.as_bytes(), b"alembic").is_some()
-                && crate::model::is_migration_text(text),
-            yields_session: memchr::memmem::find(text.as_bytes(), b"yield").is_some()
-                && (memchr::memmem::find(text.as_bytes(), b"session").is_some()
-                    || memchr::memmem::find(text.as_bytes(), b"Session").is_some()),
+            sqlalchemy,
+            alembic: says("alembic") && crate::model::is_migration_text(text),
+            yields_session: has_yield && (says("session") || says("Session")),
+            // A builder is called by its own name, however it is imported
+            // (`sa.create_engine`, `from ... import sessionmaker as sm`).
+            may_provide: has_yield
+                || sqlalchemy
+                    && ENGINE_BUILDERS
+                        .iter()
+                        .chain(SESSIONMAKERS)
+                        .any(|q| says(q.rsplit('.').next().unwrap_or(q))),
             imports,
         }
     }
@@ -398,6 +409,40 @@ mod tests {
         assert_eq!(plain.imports, ["app.routers.x.y"]);
     }
 
+    /// Only a file that yields or names a builder can provide sessions:
+    /// the model reads no other file's summary.
+    #[test]
+    fn a_file_may_provide_sessions_only_when_it_yields_or_builds() {
+        let settings = Settings::resolve(
+            std::path::PathBuf::from("/nonexistent"),
+            None,
+            crate::config::RawConfig::default(),
+        )
+        .unwrap();
+        let scanner = Scanner::new(&settings, ["app"].into_iter());
+        for (text, may_provide) in [
+            ("import sqlalchemy as sa
+engine = sa.create_engine(URL)
+", true),
+            ("from sqlalchemy.orm import sessionmaker as sm
+S = sm()
+", true),
+            ("from sqlalchemy.ext.asyncio import async_scoped_session
+", true),
+            ("def get_db():
+    with Session() as s:
+        yield s
+", true),
+            ("from sqlalchemy import select
+async def list_(session):
+    return await session.scalars(select(X))
+", false),
+        ] {
+            let scan = scanner.scan(text, Some("app.x"), false);
+            assert_eq!(scan.may_provide, may_provide, "{text}");
+        }
+    }
+
     #[test]
     fn reads_imports_of_every_shape() {
         let text = "\
@@ -473,6 +518,7 @@ def f():
             sqlalchemy: false,
             alembic: false,
             yields_session: false,
+            may_provide: false,
             imports: vec!["app.db.session.get_session".into(), "lib".into()],
         };
         let imported = imported([&scan].into_iter());
