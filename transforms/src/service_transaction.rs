@@ -148,9 +148,8 @@ impl Transform for ServiceTransaction {
         });
 
         committing_decorators(checker, &mut found);
-        let owners = TransactionOwners::new();
         for (range, message, commit, confidence) in found {
-            if let Some(function) = owners.documented_owner(checker, range.start) {
+            if let Some(function) = documented_owner(checker, range.start) {
                 let message = format!("{message}; but `{function}` is documented as owning its transaction (a loop hands it the session to commit): confirm that design and suppress this, or commit in the caller");
                 if let Some(finding) = checker.report(&DB106, range, message) {
                     finding.confidence = Confidence::Likely;
@@ -253,55 +252,46 @@ static SAYS_IT_OWNS_ITS_TRANSACTION: std::sync::LazyLock<Option<regex::Regex>> =
         .ok()
     });
 
-/// Functions documented as owning their transaction: in their own text,
-/// or in a background module that names them.
-struct TransactionOwners {
-    /// The texts of background modules that say a function owns the
-    /// transaction (read once a finding asks).
-    background: std::cell::OnceCell<Vec<String>>,
+/// The texts of background modules that say a function owns its
+/// transaction: read once per project, when a finding first asks.
+struct OwnerLoops(Vec<String>);
+
+/// "the caller owns the transaction" says the opposite.
+fn claims_ownership(says_so: &regex::Regex, text: &str) -> bool {
+    says_so.find_iter(text).any(|m| {
+        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+        !before.to_ascii_lowercase().contains("caller")
+    })
 }
 
-impl TransactionOwners {
-    fn new() -> Self {
-        Self {
-            background: std::cell::OnceCell::new(),
-        }
+/// The name of the function around `offset` when it is documented as
+/// owning its transaction: in its own text, or in a background module
+/// that names it.
+fn documented_owner(checker: &Checker<'_>, offset: usize) -> Option<String> {
+    let says_so = SAYS_IT_OWNS_ITS_TRANSACTION.as_ref()?;
+    let scope = checker.semantic.function_at(offset)?;
+    let def = checker.semantic.scope(scope).node_range.clone();
+    let text = checker.text(&def);
+    // The definition binds its name over the whole statement.
+    let binding = checker.semantic.binding_starting_at(def.start)?;
+    let name = checker.semantic.binding(binding).name.clone();
+    if claims_ownership(says_so, text) {
+        return Some(name);
     }
-
-    /// The name of the function around `offset` when it is documented as
-    /// owning its transaction.
-    fn documented_owner(&self, checker: &Checker<'_>, offset: usize) -> Option<String> {
-        let says_so = SAYS_IT_OWNS_ITS_TRANSACTION.as_ref()?;
-        let scope = checker.semantic.function_at(offset)?;
-        let def = checker.semantic.scope(scope).node_range.clone();
-        let text = checker.text(&def);
-        // The definition binds its name over the whole statement.
-        let binding = checker.semantic.binding_starting_at(def.start)?;
-        let name = checker.semantic.binding(binding).name.clone();
-        // "the caller owns the transaction" says the opposite.
-        let claims = |text: &str| {
-            says_so.find_iter(text).any(|m| {
-                let before =
-                    &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
-                !before.to_ascii_lowercase().contains("caller")
-            })
-        };
-        if claims(text) {
-            return Some(name);
-        }
-        let background = self.background.get_or_init(|| {
+    let loops = checker.project.memo(|| {
+        OwnerLoops(
             checker
                 .project
                 .files
                 .iter()
                 .filter(|f| f.layer() == Layer::Background)
-                .filter_map(|f| f.with_text(|t| claims(t).then(|| t.to_owned())))
+                .filter_map(|f| f.with_text(|t| claims_ownership(says_so, t).then(|| t.to_owned())))
                 .flatten()
-                .collect()
-        });
-        let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
-        background.iter().any(|t| word.is_match(t)).then_some(name)
-    }
+                .collect(),
+        )
+    });
+    let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+    loops.0.iter().any(|t| word.is_match(t)).then_some(name)
 }
 
 /// The range of the attribute name `method` in a callee `x.method`: the

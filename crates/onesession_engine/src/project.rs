@@ -443,6 +443,8 @@ pub struct Project {
     pub(crate) outside: OnceLock<Vec<crate::references::OutsideFile>>,
     /// Told how a check pass advances (the CLI draws it on a terminal).
     pub progress: Arc<dyn Progress>,
+    /// [`Project::memo`]'s answers for the current texts.
+    memo: Mutex<FxHashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 /// Where a check pass reports how far it got: `start` with the number of
@@ -595,6 +597,7 @@ impl Project {
             references: Mutex::default(),
             outside: OnceLock::new(),
             progress: Arc::new(Silent),
+            memo: Mutex::default(),
         };
         Ok(project)
     }
@@ -649,7 +652,47 @@ impl Project {
         }
         self.imported = OnceLock::new();
         self.lock_references().clear();
+        self.lock_memo().clear();
         self.index()
+    }
+
+    /// An answer about the whole project that a rule would otherwise
+    /// compute for every file (which files say a word, what a module
+    /// exports): made by `make` on first use, one per type `T`, forgotten
+    /// when a fix changes a text. Two threads asking at once may both
+    /// make it; the first one stored is kept.
+    pub fn memo<T: std::any::Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let known = self.lock_memo().get(&key).cloned();
+        let answer = known.unwrap_or_else(|| {
+            // Made without the lock: `make` may ask for another memo.
+            let made: Arc<dyn std::any::Any + Send + Sync> = Arc::new(make());
+            Arc::clone(self.lock_memo().entry(key).or_insert(made))
+        });
+        answer
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
+    }
+
+    /// Some file names a `db_params` parameter or one of its providers:
+    /// without one, no call can hand connection settings on.
+    pub fn says_db_params(&self) -> bool {
+        struct SaysDbParams(bool);
+        self.memo(|| {
+            SaysDbParams(
+                self.files
+                    .par_iter()
+                    .any(|f| f.scan().is_some_and(|s| s.says_db_params)),
+            )
+        })
+        .0
+    }
+
+    fn lock_memo(
+        &self,
+    ) -> std::sync::MutexGuard<'_, FxHashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>
+    {
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn lock_references(
@@ -1057,6 +1100,38 @@ mod tests {
         b.with_state(|| false, |_, _| (), |()| true);
         assert!(b.source.get().is_some(), "kept when asked");
         assert!(b.kept_summary().is_none(), "dropped when not asked");
+    }
+
+    /// A project-wide answer is made once and forgotten when a fix
+    /// changes a text: `db_params` written by a fix is seen.
+    #[test]
+    fn project_answers_are_remembered_until_a_text_changes() {
+        let (_dir, mut project) = open(&[
+            (
+                "a.py",
+                "import sqlalchemy
+",
+            ),
+            ("b.py", "def b(session):\n    return session\n"),
+        ]);
+        assert!(!project.says_db_params());
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let count = || {
+            made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            7_u8
+        };
+        assert_eq!((*project.memo(count), *project.memo(count)), (7, 7));
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let b = project.files[1].id;
+        project
+            .replace_sources(vec![(
+                b,
+                "def b(db_params):\n    return db_params\n".into(),
+            )])
+            .unwrap();
+        assert!(project.says_db_params());
+        project.memo(count);
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[test]

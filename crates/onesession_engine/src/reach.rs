@@ -23,7 +23,7 @@ use crate::settings::Settings;
 /// unconfigured trees are full of unrelated `get_session`s). Last comes
 /// `import`, so one pass over a file finds both its words and its import
 /// lines.
-fn strong_words(settings: &Settings) -> (Words, usize, usize) {
+fn strong_words(settings: &Settings) -> (Words, usize, usize, usize) {
     let mut words = crate::settings::strings(&[
         "sqlalchemy",
         "sqlmodel",
@@ -33,6 +33,7 @@ fn strong_words(settings: &Settings) -> (Words, usize, usize) {
         // A suppression comment can be unused (DB003).
         "onesession",
     ]);
+    let db_params = words.len();
     words.extend(settings.db_params.iter().cloned());
     words.extend(settings.db_params_providers.iter().cloned());
     words.retain(|w| !w.is_empty());
@@ -41,7 +42,7 @@ fn strong_words(settings: &Settings) -> (Words, usize, usize) {
     words.retain(|w| !w.is_empty());
     let import = words.len();
     words.push("import".to_owned());
-    (Words::new(&words), canonical_names, import)
+    (Words::new(&words), db_params, canonical_names, import)
 }
 
 /// What one read of a file says about its reach, kept instead of its text
@@ -66,6 +67,8 @@ pub(crate) struct Scan {
     /// provide sessions (every provider the summary knows yields or
     /// builds), so the model must read its summary.
     pub(crate) may_provide: bool,
+    /// Names a `db_params` parameter or one of its providers.
+    pub(crate) says_db_params: bool,
     /// Project modules it names in `import`/`from` lines (`from a.b import
     /// c` gives `a.b` and `a.b.c`).
     imports: Vec<String>,
@@ -83,6 +86,8 @@ impl Scan {
 pub(crate) struct Scanner {
     /// The strong words, the canonical module's names and `import`.
     words: Words,
+    /// Where the `db_params` names and their providers start in `words`.
+    db_params: usize,
     /// Where the canonical module's names start in `words`.
     canonical_names: usize,
     /// Where `import` is in `words`.
@@ -95,9 +100,10 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub(crate) fn new<'a>(settings: &Settings, modules: impl Iterator<Item = &'a str>) -> Self {
-        let (words, canonical_names, import) = strong_words(settings);
+        let (words, db_params, canonical_names, import) = strong_words(settings);
         Self {
             words,
+            db_params,
             canonical_names,
             import,
             roots: modules
@@ -112,13 +118,14 @@ impl Scanner {
     }
 
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
-        let (mut strong, mut canonical_name) = (false, false);
+        let (mut strong, mut canonical_name, mut says_db_params) = (false, false, false);
         let mut import_hits = Vec::new();
         for (word, start) in self.words.find_iter(text) {
             if word == self.import {
                 import_hits.push(start);
             } else if word < self.canonical_names {
                 strong = true;
+                says_db_params |= word >= self.db_params;
             } else {
                 canonical_name = true;
             }
@@ -136,6 +143,7 @@ impl Scanner {
             sqlalchemy,
             alembic: says("alembic") && crate::model::is_migration_text(text),
             yields_session: has_yield && (says("session") || says("Session")),
+            says_db_params,
             // A builder is called by its own name, however it is imported
             // (`sa.create_engine`, `from ... import sessionmaker as sm`).
             may_provide: has_yield
@@ -421,22 +429,37 @@ mod tests {
         .unwrap();
         let scanner = Scanner::new(&settings, ["app"].into_iter());
         for (text, may_provide) in [
-            ("import sqlalchemy as sa
+            (
+                "import sqlalchemy as sa
 engine = sa.create_engine(URL)
-", true),
-            ("from sqlalchemy.orm import sessionmaker as sm
+",
+                true,
+            ),
+            (
+                "from sqlalchemy.orm import sessionmaker as sm
 S = sm()
-", true),
-            ("from sqlalchemy.ext.asyncio import async_scoped_session
-", true),
-            ("def get_db():
+",
+                true,
+            ),
+            (
+                "from sqlalchemy.ext.asyncio import async_scoped_session
+",
+                true,
+            ),
+            (
+                "def get_db():
     with Session() as s:
         yield s
-", true),
-            ("from sqlalchemy import select
+",
+                true,
+            ),
+            (
+                "from sqlalchemy import select
 async def list_(session):
     return await session.scalars(select(X))
-", false),
+",
+                false,
+            ),
         ] {
             let scan = scanner.scan(text, Some("app.x"), false);
             assert_eq!(scan.may_provide, may_provide, "{text}");
@@ -519,6 +542,7 @@ def f():
             alembic: false,
             yields_session: false,
             may_provide: false,
+            says_db_params: false,
             imports: vec!["app.db.session.get_session".into(), "lib".into()],
         };
         let imported = imported([&scan].into_iter());
