@@ -147,7 +147,114 @@ fn check_case(rule: &str, case: &Case) -> Result<(), String> {
     let narrowed = Project::open(settings()?, &inputs).map_err(|e| e.to_string())?;
     narrowed.skip_unreachable();
     compare(rule, case, "check", &expected, &narrowed, &rules)?;
-    check_fixes(rule, case, project, &rules)
+    check_fixes(rule, case, project, &rules)?;
+    recheck_matches_full(
+        &format!("{rule}/{}", case.name),
+        || Project::load(settings()?, &inputs).map_err(|e| e.to_string()),
+        &rules,
+    )
+}
+
+/// A fix run that re-checks, after each round, only the files the round's
+/// changes can affect ends exactly where one that re-checks the whole tree
+/// does: the same texts, findings, fixes applied and problems.
+fn recheck_matches_full(
+    name: &str,
+    load: impl Fn() -> Result<Project, String>,
+    rules: &RuleSet<'_>,
+) -> Result<(), String> {
+    let outcome = |full_recheck| -> Result<String, String> {
+        let mut project = load()?;
+        let options = FixOptions {
+            unsafe_fixes: true,
+            full_recheck,
+        };
+        let report = fix_project(&mut project, rules, options).map_err(|e| e.to_string())?;
+        Ok(format!("{report:#?}"))
+    };
+    let (affected, full) = (outcome(false)?, outcome(true)?);
+    if affected == full {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&full, &affected)
+        .unified_diff()
+        .context_radius(4)
+        .header("full re-check", "affected files re-checked")
+        .to_string();
+    Err(format!(
+        "{name}: re-checking the affected files differs from a full re-check:\n{}",
+        &diff[..diff.len().min(4000)]
+    ))
+}
+
+/// The example, every fixture backend (without a configuration and with
+/// its `configured.toml`) and, when `ONESESSION_CORPUS` names their
+/// checkouts, the public backends with their labelled configurations.
+fn trees() -> Vec<(String, PathBuf, Option<PathBuf>)> {
+    let repo = testdata().join("..");
+    let mut out = vec![("example".to_owned(), testdata().join("example"), None)];
+    let mut backends: Vec<PathBuf> = std::fs::read_dir(testdata().join("backends"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    backends.sort();
+    for backend in backends {
+        let name = backend.file_name().unwrap().to_string_lossy().into_owned();
+        out.push((format!("{name} (no config)"), backend.clone(), None));
+        let config = backend.join("configured.toml");
+        if config.is_file() {
+            out.push((format!("{name} (configured)"), backend, Some(config)));
+        }
+    }
+    let Some(corpus) = std::env::var_os("ONESESSION_CORPUS").map(PathBuf::from) else {
+        return out;
+    };
+    let listing = std::fs::read_to_string(repo.join("docs/real-backends/corpus.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&listing).unwrap();
+    for entry in table["repo"].as_array().unwrap() {
+        let name = entry["name"].as_str().unwrap();
+        let project = corpus.join(name).join(entry["subdir"].as_str().unwrap());
+        if project.is_dir() {
+            let config = repo
+                .join("docs/real-backends")
+                .join(name)
+                .join("onesession.toml");
+            out.push((format!("{name} (no config)"), project.clone(), None));
+            out.push((format!("{name} (configured)"), project, Some(config)));
+        }
+    }
+    out
+}
+
+/// Issue 17: fix rounds re-check only what a change can affect, and end
+/// where a full re-check does, on whole backends.
+#[test]
+fn an_affected_recheck_equals_a_full_one() {
+    let rules = RuleSet::new(TRANSFORMS, Some(&["ALL".to_owned()]), &[], &[]).unwrap();
+    let mut failures = Vec::new();
+    for (name, tree, config) in trees() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        copy_tree(&tree, &root);
+        let _ = std::fs::remove_file(root.join("configured.toml"));
+        if let Some(config) = config {
+            std::fs::copy(config, root.join("onesession.toml")).unwrap();
+        }
+        let load = || {
+            let settings = Settings::discover(&root, &root).map_err(|e| e.to_string())?;
+            let inputs = Inputs {
+                paths: vec![root.clone()],
+                stdin: None,
+                known: None,
+            };
+            Project::load(settings, &inputs).map_err(|e| e.to_string())
+        };
+        if let Err(failure) = recheck_matches_full(&name, load, &rules) {
+            failures.push(failure);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 fn compare(
@@ -192,7 +299,10 @@ fn check_fixes(
     mut project: Project,
     rules: &RuleSet<'_>,
 ) -> Result<(), String> {
-    let options = FixOptions { unsafe_fixes: true };
+    let options = FixOptions {
+        unsafe_fixes: true,
+        ..FixOptions::default()
+    };
     let report = fix_project(&mut project, rules, options).map_err(|e| e.to_string())?;
     if !report.problems.is_empty() {
         return Err(format!(

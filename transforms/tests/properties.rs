@@ -218,6 +218,7 @@ fn check_backend(modules: &[Module]) -> Result<(), TestCaseError> {
 
     let options = FixOptions {
         unsafe_fixes: false,
+        ..FixOptions::default()
     };
     let report = fix_project(&mut project, &rules, options).unwrap();
     if std::env::var_os("PROPERTIES_DEBUG").is_some() {

@@ -31,7 +31,10 @@ fn check_fix_verify(root: &Path, data: Vec<u8>) -> Result<(), String> {
     };
     let rules = RuleSet::new(TRANSFORMS, Some(&["ALL".to_owned()]), &[], &[]).unwrap();
     run::check(&project, &rules);
-    let options = FixOptions { unsafe_fixes: true };
+    let options = FixOptions {
+        unsafe_fixes: true,
+        ..FixOptions::default()
+    };
     let report = fix_project(&mut project, &rules, options).map_err(|e| e.to_string())?;
     for (_, _, fixed) in &report.changes {
         parse_module(fixed).map_err(|e| format!("fixed text does not parse ({e}):\n{fixed}"))?;

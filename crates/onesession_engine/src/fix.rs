@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use onesession_python::parse_module;
 use onesession_text::{apply_edits, Applicability, Edit, FileId, Fix};
+use rayon::prelude::*;
 
+use crate::affected::{affected, imported_files};
 use crate::project::Project;
 use crate::rule::{Finding, Group, RuleSet};
 use crate::run::check;
@@ -14,10 +16,13 @@ use crate::run::check;
 /// How many rounds of fixing before giving up on convergence.
 pub const MAX_ROUNDS: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FixOptions {
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
+    /// Check the whole tree again after each round, not only the files a
+    /// round's changes can affect: what the tests compare the default with.
+    pub full_recheck: bool,
 }
 
 /// A fix as one unit: the findings it resolves and its edits.
@@ -213,31 +218,46 @@ fn apply_units(
                 .push(adapt_line_endings(text, edit));
         }
     }
-    let mut out = BTreeMap::new();
-    let mut broken = Vec::new();
-    for (file, mut edits) in per_file {
-        edits.sort();
-        edits.dedup();
-        let text = project.file(file).text();
-        match apply_edits(text, &edits) {
-            Ok(fixed) => match parse_module(&fixed) {
-                Ok(_) => {
-                    out.insert(file, fixed);
+    // Each fixed text is parsed to prove it still parses: in parallel.
+    let results: Vec<(FileId, Result<String, String>)> = per_file
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(file, mut edits)| {
+            edits.sort();
+            edits.dedup();
+            let text = project.file(file).text();
+            let fixed = match apply_edits(text, &edits) {
+                Ok(fixed) => fixed,
+                Err(error) => {
+                    return (
+                        file,
+                        Err(format!("the fix's edits are inconsistent ({error})")),
+                    )
                 }
+            };
+            match parse_module(&fixed) {
+                Ok(_) => (file, Ok(fixed)),
                 Err(error) => {
                     let line = fixed[..error.offset.min(fixed.len())].matches('\n').count() + 1;
-                    broken.push((
-                        file,
-                        format!(
-                            "the fix would break the syntax (line {line}: {})",
-                            error.message
-                        ),
-                    ));
+                    let reason = format!(
+                        "the fix would break the syntax (line {line}: {})",
+                        error.message
+                    );
+                    (file, Err(reason))
                 }
-            },
-            Err(error) => {
-                broken.push((file, format!("the fix's edits are inconsistent ({error})")))
             }
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    let mut broken = Vec::new();
+    for (file, result) in results {
+        match result {
+            Ok(fixed) => {
+                out.insert(file, fixed);
+            }
+            Err(reason) => broken.push((file, reason)),
         }
     }
     if broken.is_empty() {
@@ -258,6 +278,28 @@ pub fn fingerprint(project: &Project, finding: &Finding) -> Key {
         .unwrap_or_default();
     let normalized: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (finding.rule.id, finding.file, normalized)
+}
+
+/// Replaces texts (see [`Project::replace_sources`]) and returns the
+/// findings after: `findings` (those before) with the files the change
+/// can affect checked again, or a whole new check when the project model
+/// changed or `options` asks for one.
+fn replace_and_recheck(
+    project: &mut Project,
+    rules: &RuleSet<'_>,
+    options: FixOptions,
+    changes: Vec<(FileId, String)>,
+    findings: &[Finding],
+) -> Result<Vec<Finding>, crate::EngineError> {
+    let changed: Vec<FileId> = changes.iter().map(|(file, _)| *file).collect();
+    let imported_before = imported_files(project, &changed);
+    let canon_before = project.canon.clone();
+    project.replace_sources(changes)?;
+    if options.full_recheck || project.canon != canon_before {
+        return Ok(check(project, rules));
+    }
+    let affected = affected(project, &changed, &imported_before, findings);
+    Ok(crate::run::recheck(project, rules, findings, &affected))
 }
 
 /// Fixes the project in memory to a fixed point. The project's texts end
@@ -352,10 +394,14 @@ pub fn fix_project_except(
         for (file, text) in &before {
             originals.entry(*file).or_insert_with(|| text.clone());
         }
-        project.replace_sources(texts.into_iter().collect())?;
-
+        let after = replace_and_recheck(
+            project,
+            rules,
+            options,
+            texts.into_iter().collect(),
+            &findings,
+        )?;
         // Re-check: what was fixed must be gone.
-        let after = check(project, rules);
         let mut counts_after: HashMap<Key, usize> = HashMap::new();
         for finding in &after {
             *counts_after
@@ -425,8 +471,7 @@ pub fn fix_project_except(
                 .cloned()
                 .collect();
             poisoned.extend(revert.iter().copied());
-            project.replace_sources(restore)?;
-            findings = check(project, rules);
+            findings = replace_and_recheck(project, rules, options, restore, &after)?;
             chosen.retain(|u| u.fix.files().iter().all(|f| !revert.contains(f)));
         }
         // A deferred unit whose findings this round made go away was

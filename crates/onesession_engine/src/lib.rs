@@ -2,6 +2,7 @@
 //! parallel, the project index, running transforms, and (with the fix
 //! model) planning and verifying edits. It never prints or prompts.
 
+mod affected;
 pub mod audit;
 pub mod baseline;
 pub mod cache;
@@ -21,6 +22,8 @@ pub mod run;
 pub mod settings;
 pub mod signature;
 pub mod summary;
+#[cfg(test)]
+mod testing;
 pub mod verify;
 
 pub use checker::Checker;

@@ -50,7 +50,7 @@ pub struct Candidate {
 }
 
 /// The sanctioned names, qualified, and the modules that break the rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canon {
     pub module: Option<String>,
     pub origin: CanonicalOrigin,

@@ -1017,18 +1017,7 @@ mod tests {
 
     /// A lazily opened project of `files` (relative path, text).
     fn open(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        for (path, text) in files {
-            std::fs::write(root.join(path), text).unwrap();
-        }
-        let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
-        let inputs = Inputs {
-            paths: vec![root],
-            ..Inputs::default()
-        };
-        let project = Project::open(settings, &inputs).unwrap();
-        (dir, project)
+        crate::testing::project_of(files, false)
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use onesession_text::FileId;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::checker::Checker;
 use crate::project::{FileState, Project, ProjectFile};
@@ -70,10 +71,50 @@ pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
     let requested: Vec<FileId> = project
         .files
         .par_iter()
-        .filter(|f| f.requested && !project.is_migration(f))
+        .filter(|f| is_checked(project, f))
         .map(|f| f.id)
         .collect();
     check_files(project, rules, &requested)
+}
+
+fn is_checked(project: &Project, file: &ProjectFile) -> bool {
+    file.requested && !project.is_migration(file)
+}
+
+/// [`check`]'s findings after some texts changed, when only the
+/// `affected` files' findings can differ from `previous` (see
+/// [`crate::affected`]): those files are checked again, the others keep
+/// theirs.
+pub(crate) fn recheck(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    previous: &[Finding],
+    affected: &FxHashSet<FileId>,
+) -> Vec<Finding> {
+    let mut files: Vec<FileId> = affected
+        .iter()
+        .copied()
+        .filter(|id| is_checked(project, project.file(*id)))
+        .collect();
+    files.sort_unstable();
+    let mut findings: Vec<Finding> = previous
+        .iter()
+        .filter(|f| !affected.contains(&f.file))
+        .cloned()
+        .collect();
+    findings.extend(check_files(project, rules, &files));
+    sort_findings(project, &mut findings);
+    findings
+}
+
+/// By path, position and rule; a file's findings at one place keep the
+/// order its check made them in.
+fn sort_findings(project: &Project, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let pa = &project.file(a.file).relative;
+        let pb = &project.file(b.file).relative;
+        (pa, a.range.start, a.rule.id).cmp(&(pb, b.range.start, b.rule.id))
+    });
 }
 
 /// Checks the given files only (requested or not), in parallel; findings
@@ -102,11 +143,7 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
             .iter()
             .flat_map(|id| check_file(project, rules, project.file(**id))),
     );
-    findings.sort_by(|a, b| {
-        let pa = &project.file(a.file).relative;
-        let pb = &project.file(b.file).relative;
-        (pa, a.range.start, a.rule.id).cmp(&(pb, b.range.start, b.rule.id))
-    });
+    sort_findings(project, &mut findings);
     findings
 }
 

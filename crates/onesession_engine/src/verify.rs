@@ -17,6 +17,7 @@ use onesession_python::builtins::{is_builtin, is_stdlib_module};
 use onesession_python::visit::{walk_expr, walk_stmt, Visitor};
 use onesession_python::{parse_module, range_of, BindingKind, SemanticModel};
 use onesession_text::FileId;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::project::{Analysis, Project};
@@ -35,41 +36,44 @@ pub struct Violation {
 /// Checks the project's current texts against `before` (each changed
 /// file's text before the round).
 pub fn verify_round(project: &Project, before: &[(FileId, String)]) -> Vec<Violation> {
-    let mut violations = Vec::new();
-    for (id, old_text) in before {
-        let file = project.file(*id);
-        let module = file.module.as_deref().unwrap_or("");
-        let Ok(old) = parse_module(old_text) else {
-            continue; // nothing to compare with
-        };
-        let old_semantic = SemanticModel::build(&old.body, module, file.is_package, old_text.len());
-        let old_summary = summarize(&old.body, &old_semantic, &|_| false);
-        let mut add = |reason: String| {
-            violations.push(Violation { file: *id, reason });
-        };
-        let checked = file.with_any_analysis(|new, text| {
-            let mut reasons = Vec::new();
-            imports(project, &old_semantic, new, text, &mut reasons);
-            names(&old_semantic, new, text, &mut reasons);
-            awaits(&old.body, &old_semantic, new, text, &mut reasons);
-            calls(
-                project,
-                &old.body,
-                &old_semantic,
-                old_text,
-                new,
-                text,
-                &mut reasons,
-            );
-            signatures(project, module, &old_summary, &new.summary, &mut reasons);
-            reasons
-        });
-        match checked {
-            Some(reasons) => reasons.into_iter().for_each(&mut add),
-            None => add("the fixed text no longer parses".into()),
-        }
-    }
-    violations
+    // Files are verified in parallel, one job each (a round changes many).
+    before
+        .par_iter()
+        .with_max_len(1)
+        .flat_map_iter(|(id, old_text)| verify_file(project, *id, old_text))
+        .collect()
+}
+
+fn verify_file(project: &Project, id: FileId, old_text: &str) -> Vec<Violation> {
+    let file = project.file(id);
+    let module = file.module.as_deref().unwrap_or("");
+    let Ok(old) = parse_module(old_text) else {
+        return Vec::new(); // nothing to compare with
+    };
+    let old_semantic = SemanticModel::build(&old.body, module, file.is_package, old_text.len());
+    let old_summary = summarize(&old.body, &old_semantic, &|_| false);
+    let checked = file.with_any_analysis(|new, text| {
+        let mut reasons = Vec::new();
+        imports(project, &old_semantic, new, text, &mut reasons);
+        names(&old_semantic, new, text, &mut reasons);
+        awaits(&old.body, &old_semantic, new, text, &mut reasons);
+        calls(
+            project,
+            &old.body,
+            &old_semantic,
+            old_text,
+            new,
+            text,
+            &mut reasons,
+        );
+        signatures(project, module, &old_summary, &new.summary, &mut reasons);
+        reasons
+    });
+    let reasons = checked.unwrap_or_else(|| vec!["the fixed text no longer parses".into()]);
+    reasons
+        .into_iter()
+        .map(|reason| Violation { file: id, reason })
+        .collect()
 }
 
 /// (b) imports the round added must name something that exists, and be
@@ -312,9 +316,6 @@ fn signatures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawConfig;
-    use crate::project::Inputs;
-    use crate::settings::Settings;
 
     const SESSION: &str = "from contextlib import asynccontextmanager\n\n@asynccontextmanager\nasync def get_session():\n    yield None\n";
     const SERVICE: &str = "class Service:\n    async def run(self, job, db_params):\n        return job\n\nservice = Service()\n";
@@ -322,19 +323,7 @@ mod tests {
 
     /// The violations of changing `path` from its text in `files` to `after`.
     fn violations(files: &[(&str, &str)], path: &str, after: &str) -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        for (relative, text) in files {
-            let file = root.join(relative);
-            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(file, text).unwrap();
-        }
-        let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
-        let inputs = Inputs {
-            paths: vec![root],
-            ..Inputs::default()
-        };
-        let mut project = Project::load(settings, &inputs).unwrap();
+        let (_dir, mut project) = crate::testing::project_of(files, true);
         let id = project
             .files
             .iter()

@@ -69,6 +69,7 @@ fn run(transform: &'static Rewrite, text: &str) -> (onesession_engine::fix::FixR
         &rules,
         FixOptions {
             unsafe_fixes: false,
+            ..FixOptions::default()
         },
     )
     .unwrap();

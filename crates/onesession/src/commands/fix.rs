@@ -60,6 +60,7 @@ pub fn run(
     }
     let options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
+        ..FixOptions::default()
     };
     let path_of = paths_from(&project, &cwd);
     // Patch paths start at the repository root, as `git diff`'s do.
@@ -252,6 +253,7 @@ fn on_branch(
         .collect();
     let fix_options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
+        ..FixOptions::default()
     };
     // Nothing to fix makes no branch: find out first, in memory, at the
     // cost of one `fix --diff`.
