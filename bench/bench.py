@@ -68,6 +68,7 @@ def prepare_mixed() -> Path:
     out = CORPORA / "mixed"
     marker = out / ".complete"
     if marker.exists():
+        standalone(out)
         return out
     if out.exists():
         shutil.rmtree(out)
@@ -91,7 +92,18 @@ def prepare_mixed() -> Path:
                     shutil.copyfile(d / f, target)
                     n += 1
     marker.write_text(f"{n} files from {', '.join(str(s) for s, _ in sources)}\n")
+    standalone(out)
     return out
+
+
+def standalone(corpus: Path) -> None:
+    """Makes the corpus its own project. Without a configuration,
+    onesession takes the project root at the nearest pyproject.toml above
+    the files, which for a corpus inside this repository is the repository:
+    its testdata would join the project model (and tie it)."""
+    marker = corpus / "pyproject.toml"
+    if not marker.exists():
+        marker.write_text('[project]\nname = "bench-mixed-corpus"\nversion = "0"\n')
 
 
 def prepare_db_heavy() -> Path:

@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{ConfigError, EngineError};
 use crate::project::{Project, ProjectFile};
@@ -189,38 +189,72 @@ impl Project {
                     })
             })
             .collect();
-        files.par_iter().for_each(|file| {
-            file.summary();
-        });
-        let candidates: Vec<&ProjectFile> = files
-            .into_iter()
-            .filter(|f| {
-                let summary = f.summary();
-                summary.builds_engine_or_factory
-                    || summary
-                        .providers
-                        .iter()
-                        .any(|(_, kind)| kind.is_context_manager() || kind.is_dependency())
-            })
-            .collect();
+        let provides = |f: &&ProjectFile| {
+            let summary = f.summary();
+            summary.builds_engine_or_factory
+                || summary
+                    .providers
+                    .iter()
+                    .any(|(_, kind)| kind.is_context_manager() || kind.is_dependency())
+        };
+        let says_sqlalchemy = |f: &&ProjectFile| f.scan().is_some_and(|s| s.sqlalchemy);
+        let (sqlalchemy_files, others): (Vec<&ProjectFile>, Vec<&ProjectFile>) =
+            files.into_iter().partition(says_sqlalchemy);
+        let mut candidates: Vec<&ProjectFile> =
+            sqlalchemy_files.into_par_iter().filter(provides).collect();
         // A module that yields a "session" without mentioning SQLAlchemy
         // (prompt_toolkit's `create_app_session`) is a session module only
-        // when it builds on one that does.
+        // when it builds on one that does: none is, when none does (and
+        // its summary need not be made).
+        if candidates.is_empty() {
+            return candidates;
+        }
         let sqlalchemy: Vec<&str> = candidates
             .iter()
-            .filter(|f| f.scan().is_some_and(|s| s.sqlalchemy))
             .filter_map(|f| f.module.as_deref())
             .collect();
-        candidates
-            .iter()
-            .copied()
-            .filter(|f| {
-                f.scan().is_some_and(|s| s.sqlalchemy)
-                    || f.module
-                        .as_deref()
-                        .is_some_and(|m| !self.support_of(m, &sqlalchemy).is_empty())
+        // What `support_of` reads from a summary, first from the import
+        // lines (a file importing no candidate's name is not parsed).
+        let names_a_candidate = |name: &str| {
+            sqlalchemy.iter().any(|m| {
+                name.strip_prefix(m)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
             })
-            .collect()
+        };
+        // A name reaches a candidate through re-exports only in a package
+        // holding a candidate or importing one: only those names are
+        // followed (following parses the re-exporting modules).
+        let root = |name: &str| name.split('.').next().unwrap_or(name).to_owned();
+        let mut packages: FxHashSet<String> = sqlalchemy.iter().map(|m| root(m)).collect();
+        for file in &self.files {
+            let (Some(scan), Some(module)) = (file.scan(), &file.module) else {
+                continue;
+            };
+            if scan.imported().any(names_a_candidate) {
+                packages.insert(root(module));
+            }
+        }
+        let reaches_a_candidate = |name: &str| {
+            names_a_candidate(name)
+                || packages.contains(&root(name)) && names_a_candidate(&self.canonicalize(name))
+        };
+        let built_on: Vec<&ProjectFile> = others
+            .into_par_iter()
+            .filter(|f| {
+                f.scan()
+                    .is_some_and(|s| s.imported().any(reaches_a_candidate))
+            })
+            .filter(provides)
+            .filter(|f| {
+                f.module
+                    .as_deref()
+                    .is_some_and(|m| !self.support_of(m, &sqlalchemy).is_empty())
+            })
+            .collect();
+        candidates.extend(built_on);
+        // In the order of the project's files, as before the split.
+        candidates.sort_by_key(|f| f.id);
+        candidates
     }
 
     /// A module other than the canonical one (and the modules it builds
