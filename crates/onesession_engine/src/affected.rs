@@ -155,7 +155,10 @@ mod tests {
             ("app/main.py", "from app.routers import items\n"),
             ("app/unrelated.py", "import os\n"),
         ]);
-        let services = project.file_by_module("app.services.items").unwrap().id;
+        let services = project
+            .file_by_module("app.services.items")
+            .expect("a module of the project")
+            .id;
         let before = imported_files(&project, &[services]);
         assert_eq!(
             names(&project, &before),
@@ -190,7 +193,12 @@ mod tests {
             ("c.py", "z = 3\n"),
             ("d.py", "w = 4\n"),
         ]);
-        let id = |m: &str| project.file_by_module(m).unwrap().id;
+        let id = |m: &str| {
+            project
+                .file_by_module(m)
+                .expect("a module of the project")
+                .id
+        };
         let finding = |file, fix: Option<Fix>, group: Option<Group>| Finding {
             rule: &crate::run::SYNTAX_ERROR,
             file,

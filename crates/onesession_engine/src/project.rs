@@ -1117,7 +1117,7 @@ mod tests {
                 b,
                 "def b(db_params):\n    return db_params\n".into(),
             )])
-            .unwrap();
+            .expect("a text that parses replaces the old one");
         assert!(project.says_db_params());
         project.memo(count);
         assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 2);

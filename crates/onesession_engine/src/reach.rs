@@ -396,15 +396,21 @@ mod tests {
         imports_of(text, hits, module, is_package, keeps)
     }
 
-    #[test]
-    fn one_scan_finds_the_words_and_the_imports() {
-        let settings = Settings::resolve(
+    fn default_settings() -> Settings {
+        Settings::resolve(
             std::path::PathBuf::from("/nonexistent"),
             None,
             crate::config::RawConfig::default(),
         )
-        .unwrap();
-        let scanner = Scanner::new(&settings, ["app.db.session", "app.routers"].into_iter());
+        .expect("the default settings resolve")
+    }
+
+    #[test]
+    fn one_scan_finds_the_words_and_the_imports() {
+        let scanner = Scanner::new(
+            &default_settings(),
+            ["app.db.session", "app.routers"].into_iter(),
+        );
         let scan = scanner.scan(
             "import os\nfrom app.db.session import get_session\nimport sqlalchemy\n",
             Some("app.routers"),
@@ -421,13 +427,7 @@ mod tests {
     /// the model reads no other file's summary.
     #[test]
     fn a_file_may_provide_sessions_only_when_it_yields_or_builds() {
-        let settings = Settings::resolve(
-            std::path::PathBuf::from("/nonexistent"),
-            None,
-            crate::config::RawConfig::default(),
-        )
-        .unwrap();
-        let scanner = Scanner::new(&settings, ["app"].into_iter());
+        let scanner = Scanner::new(&default_settings(), ["app"].into_iter());
         for (text, may_provide) in [
             (
                 "import sqlalchemy as sa

@@ -7,14 +7,16 @@ use crate::settings::Settings;
 /// A project of `files` (path relative to its root, text) with the
 /// default settings: parsed up front (`load`) or lazily.
 pub(crate) fn project_of(files: &[(&str, &str)], load: bool) -> (tempfile::TempDir, Project) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path().canonicalize().expect("it exists");
     for (relative, text) in files {
         let file = root.join(relative);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
+        let parent = file.parent().expect("a file under the root");
+        std::fs::create_dir_all(parent).expect("a writable temporary directory");
+        std::fs::write(file, text).expect("a writable temporary directory");
     }
-    let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+    let settings = Settings::resolve(root.clone(), None, RawConfig::default())
+        .expect("the default settings resolve");
     let inputs = Inputs {
         paths: vec![root],
         ..Inputs::default()
@@ -24,5 +26,5 @@ pub(crate) fn project_of(files: &[(&str, &str)], load: bool) -> (tempfile::TempD
     } else {
         Project::open(settings, &inputs)
     };
-    (dir, project.unwrap())
+    (dir, project.expect("a project of readable files loads"))
 }
