@@ -187,3 +187,56 @@ fn a_session_that_is_not_a_database_session_never_competes() {
     assert_eq!(project.canon.module.as_deref(), Some("app.db"));
     assert!(!project.is_redundant("app.current"));
 }
+
+/// The counterpart: a module that yields a session without saying
+/// SQLAlchemy is a session module when it builds on one that does, also
+/// through a package that re-exports the factory (the model reads such a
+/// module only when it imports a SQLAlchemy session module).
+#[test]
+fn a_provider_built_on_a_sqlalchemy_module_is_a_session_module() {
+    for (deps, package) in [
+        ("from app.db.database import SessionLocal\n", ""),
+        (
+            "from app.db import SessionLocal\n",
+            "from .database import SessionLocal  # session\n",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("app/__init__.py", "");
+        write("app/db/__init__.py", package);
+        write(
+            "app/db/database.py",
+            "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import sessionmaker\n\n\
+             engine = create_engine('postgresql://')\nSessionLocal = sessionmaker(bind=engine)\n",
+        );
+        write(
+            "app/api/deps.py",
+            &format!("{deps}\n\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\n"),
+        );
+        for n in 0..3 {
+            write(
+                &format!("app/routers/r{n}.py"),
+                "from app.api.deps import get_db\n",
+            );
+        }
+        let project = model(dir.path());
+        let deps_candidate = project
+            .canon
+            .candidates
+            .iter()
+            .find(|c| c.module == "app.api.deps");
+        assert!(
+            deps_candidate.is_some_and(|c| c
+                .evidence
+                .iter()
+                .any(|e| e.contains("built by `app.db.database`"))),
+            "{deps}: {:?}",
+            project.canon.candidates
+        );
+    }
+}
