@@ -411,22 +411,6 @@ struct SqlPredicate {
 }
 
 impl SqlPredicate {
-    /// The predicate for these columns, compiled once per process and
-    /// column list: compiling costs more than checking a file.
-    fn for_columns(columns: &[String]) -> Option<std::sync::Arc<Self>> {
-        type Compiled =
-            std::collections::HashMap<Vec<String>, Option<std::sync::Arc<SqlPredicate>>>;
-        static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
-            std::sync::LazyLock::new(Default::default);
-        let mut compiled = COMPILED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        compiled
-            .entry(columns.to_vec())
-            .or_insert_with(|| Self::new(columns).map(std::sync::Arc::new))
-            .clone()
-    }
-
     fn new(columns: &[String]) -> Option<Self> {
         let columns = columns
             .iter()
@@ -469,7 +453,13 @@ fn raw_sql(checker: &mut Checker<'_>, columns: &[String]) {
     if !columns.iter().any(|c| source.contains(c.as_str())) {
         return;
     }
-    let Some(pattern) = SqlPredicate::for_columns(columns) else {
+    // Compiling costs more than checking a file: once per project (the
+    // columns are its settings').
+    struct Compiled(Option<SqlPredicate>);
+    let compiled = checker
+        .project
+        .memo(|| Compiled(SqlPredicate::new(columns)));
+    let Some(pattern) = compiled.0.as_ref() else {
         return;
     };
     let mut docstrings = HashSet::new();

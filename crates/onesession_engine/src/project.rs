@@ -1096,11 +1096,7 @@ mod tests {
     #[test]
     fn project_answers_are_remembered_until_a_text_changes() {
         let (_dir, mut project) = open(&[
-            (
-                "a.py",
-                "import sqlalchemy
-",
-            ),
+            ("a.py", "import sqlalchemy\n"),
             ("b.py", "def b(session):\n    return session\n"),
         ]);
         assert!(!project.says_db_params());
