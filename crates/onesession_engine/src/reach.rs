@@ -69,8 +69,9 @@ pub(crate) struct Scan {
     pub(crate) may_provide: bool,
     /// Names a `db_params` parameter or one of its providers.
     pub(crate) says_db_params: bool,
-    /// Project modules it names in `import`/`from` lines (`from a.b import
-    /// c` gives `a.b` and `a.b.c`).
+    /// Project names its `import`/`from` lines name (`from a.b import c`
+    /// gives `a.b.c`; the modules above it are the reader's to find, as
+    /// [`imported`] and `affected` do).
     imports: Vec<String>,
 }
 
