@@ -4,14 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use onesession_python::parse_module;
 use onesession_text::{apply_edits, Applicability, Edit, FileId, Fix};
-use rayon::prelude::*;
 
 use crate::affected::{affected, imported_files};
 use crate::project::Project;
 use crate::rule::{Finding, Group, RuleSet};
 use crate::run::check;
+use crate::verify::{recheck_and_verify, verify_round, Breaks, Violation};
 
 /// How many rounds of fixing before giving up on convergence.
 pub const MAX_ROUNDS: usize = 10;
@@ -203,7 +202,8 @@ pub fn adapt_line_endings(text: &str, edit: &Edit) -> Edit {
 }
 
 /// Applies the units' edits to the current texts; `Err` names the files
-/// whose result does not parse.
+/// whose edits do not apply. Whether a result parses is the re-check's
+/// to find (parsing it here too cost a parse of every fixed file).
 fn apply_units(
     project: &Project,
     units: &[FixUnit],
@@ -218,46 +218,18 @@ fn apply_units(
                 .push(adapt_line_endings(text, edit));
         }
     }
-    // Each fixed text is parsed to prove it still parses: in parallel.
-    let results: Vec<(FileId, Result<String, String>)> = per_file
-        .into_iter()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(file, mut edits)| {
-            edits.sort();
-            edits.dedup();
-            let text = project.file(file).text();
-            let fixed = match apply_edits(text, &edits) {
-                Ok(fixed) => fixed,
-                Err(error) => {
-                    return (
-                        file,
-                        Err(format!("the fix's edits are inconsistent ({error})")),
-                    )
-                }
-            };
-            match parse_module(&fixed) {
-                Ok(_) => (file, Ok(fixed)),
-                Err(error) => {
-                    let line = fixed[..error.offset.min(fixed.len())].matches('\n').count() + 1;
-                    let reason = format!(
-                        "the fix would break the syntax (line {line}: {})",
-                        error.message
-                    );
-                    (file, Err(reason))
-                }
-            }
-        })
-        .collect();
     let mut out = BTreeMap::new();
     let mut broken = Vec::new();
-    for (file, result) in results {
-        match result {
+    for (file, mut edits) in per_file {
+        edits.sort();
+        edits.dedup();
+        match apply_edits(project.file(file).text(), &edits) {
             Ok(fixed) => {
                 out.insert(file, fixed);
             }
-            Err(reason) => broken.push((file, reason)),
+            Err(error) => {
+                broken.push((file, format!("the fix's edits are inconsistent ({error})")))
+            }
         }
     }
     if broken.is_empty() {
@@ -283,23 +255,34 @@ pub fn fingerprint(project: &Project, finding: &Finding) -> Key {
 /// Replaces texts (see [`Project::replace_sources`]) and returns the
 /// findings after: `findings` (those before) with the files the change
 /// can affect checked again, or a whole new check when the project model
-/// changed or `options` asks for one.
+/// changed or `options` asks for one. With `before` (each changed file's
+/// text before), the changed files are also verified against it
+/// ([`crate::verify`]).
 fn replace_and_recheck(
     project: &mut Project,
     rules: &RuleSet<'_>,
     options: FixOptions,
     changes: Vec<(FileId, String)>,
     findings: &[Finding],
-) -> Result<Vec<Finding>, crate::EngineError> {
+    before: Option<&[(FileId, String)]>,
+) -> Result<(Vec<Finding>, Vec<Violation>), crate::EngineError> {
     let changed: Vec<FileId> = changes.iter().map(|(file, _)| *file).collect();
     let imported_before = imported_files(project, &changed);
     let canon_before = project.canon.clone();
     project.replace_sources(changes)?;
     if options.full_recheck || project.canon != canon_before {
-        return Ok(check(project, rules));
+        let findings = check(project, rules);
+        let violations = before.map_or_else(Vec::new, |before| verify_round(project, before));
+        return Ok((findings, violations));
     }
     let affected = affected(project, &changed, &imported_before, findings);
-    Ok(crate::run::recheck(project, rules, findings, &affected))
+    Ok(match before {
+        Some(before) => recheck_and_verify(project, rules, findings, &affected, before),
+        None => (
+            crate::run::recheck(project, rules, findings, &affected),
+            Vec::new(),
+        ),
+    })
 }
 
 /// Fixes the project in memory to a fixed point. The project's texts end
@@ -336,7 +319,7 @@ pub fn fix_project_except(
             break;
         }
         let (mut chosen, deferred) = non_conflicting(units);
-        // Drop units whose result does not parse, and keep the others.
+        // Drop units whose edits do not apply, and keep the others.
         let texts = loop {
             match apply_units(project, &chosen) {
                 Ok(texts) => break texts,
@@ -394,12 +377,13 @@ pub fn fix_project_except(
         for (file, text) in &before {
             originals.entry(*file).or_insert_with(|| text.clone());
         }
-        let after = replace_and_recheck(
+        let (after, violations) = replace_and_recheck(
             project,
             rules,
             options,
             texts.into_iter().collect(),
             &findings,
+            Some(&before),
         )?;
         // Re-check: what was fixed must be gone.
         let mut counts_after: HashMap<Key, usize> = HashMap::new();
@@ -409,20 +393,28 @@ pub fn fix_project_except(
                 .or_default() += 1;
         }
         let mut revert: HashSet<FileId> = HashSet::new();
-        // The program must still import and call correctly.
-        for violation in crate::verify::verify_round(project, &before) {
+        // The fixed texts must parse, and the program must still import
+        // and call correctly.
+        for violation in violations {
             let rules: Vec<&str> = chosen
                 .iter()
                 .filter(|u| u.fix.files().contains(&violation.file))
                 .flat_map(FixUnit::rules)
                 .collect();
-            report.problems.push(FixProblem {
-                file: violation.file,
-                reason: format!(
-                    "the fix for {} would break the program ({}); fix dropped, file left unchanged",
-                    rules.join(", "),
+            let rules = rules.join(", ");
+            let reason = match violation.breaks {
+                Breaks::Syntax => format!(
+                    "{}; fix for {rules} dropped, file left unchanged",
                     violation.reason
                 ),
+                Breaks::Program => format!(
+                    "the fix for {rules} would break the program ({}); fix dropped, file left unchanged",
+                    violation.reason
+                ),
+            };
+            report.problems.push(FixProblem {
+                file: violation.file,
+                reason,
             });
             revert.insert(violation.file);
         }
@@ -471,7 +463,7 @@ pub fn fix_project_except(
                 .cloned()
                 .collect();
             poisoned.extend(revert.iter().copied());
-            findings = replace_and_recheck(project, rules, options, restore, &after)?;
+            findings = replace_and_recheck(project, rules, options, restore, &after, None)?.0;
             chosen.retain(|u| u.fix.files().iter().all(|f| !revert.contains(f)));
         }
         // A deferred unit whose findings this round made go away was

@@ -91,6 +91,22 @@ pub(crate) fn recheck(
     previous: &[Finding],
     affected: &FxHashSet<FileId>,
 ) -> Vec<Finding> {
+    recheck_with::<()>(project, rules, previous, affected, &|_, _, _| None).0
+}
+
+/// What [`recheck_with`] asks of each file it checks again, besides its
+/// findings, while the file's analysis is at hand.
+pub(crate) type AlsoAsk<'a, T> = dyn Fn(&ProjectFile, &FileState, &str) -> Option<T> + Sync + 'a;
+
+/// [`recheck`], also answering `also` for each file checked again (the
+/// files it answers `None` for are left out).
+pub(crate) fn recheck_with<T: Send>(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    previous: &[Finding],
+    affected: &FxHashSet<FileId>,
+    also: &AlsoAsk<'_, T>,
+) -> (Vec<Finding>, Vec<(FileId, T)>) {
     let mut files: Vec<FileId> = affected
         .iter()
         .copied()
@@ -102,9 +118,10 @@ pub(crate) fn recheck(
         .filter(|f| !affected.contains(&f.file))
         .cloned()
         .collect();
-    findings.extend(check_files(project, rules, &files));
+    let (found, answers) = check_files_with(project, rules, &files, also);
+    findings.extend(found);
     sort_findings(project, &mut findings);
-    findings
+    (findings, answers)
 }
 
 /// By path, position and rule; a file's findings at one place keep the
@@ -120,6 +137,15 @@ fn sort_findings(project: &Project, findings: &mut [Finding]) {
 /// Checks the given files only (requested or not), in parallel; findings
 /// are sorted by path and position. Files not parsed yet are parsed here.
 pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
+    check_files_with::<()>(project, rules, files, &|_, _, _| None).0
+}
+
+fn check_files_with<T: Send>(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    files: &[FileId],
+    also: &AlsoAsk<'_, T>,
+) -> (Vec<Finding>, Vec<(FileId, T)>) {
     // Files to parse or check are one job each: rayon's halves of the
     // whole list would leave neighbours (a large package's modules) to one
     // thread while the other, its half all skipped, idles.
@@ -128,36 +154,54 @@ pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> 
         !(file.is_skipped() || file.is_unreadable())
     });
     project.progress.start(to_check.len());
-    let mut findings: Vec<Finding> = to_check
+    let checked: Vec<(Vec<Finding>, Option<T>)> = to_check
         .par_iter()
         .with_max_len(1)
-        .flat_map_iter(|id| {
-            let found = check_file(project, rules, project.file(**id));
+        .map(|id| {
+            let checked = check_file(project, rules, project.file(**id), also);
             project.progress.advance();
-            found
+            checked
         })
         .collect();
     project.progress.finish();
-    findings.extend(
-        nothing_to_check
-            .iter()
-            .flat_map(|id| check_file(project, rules, project.file(**id))),
-    );
+    let mut findings = Vec::new();
+    let mut answers = Vec::new();
+    let rest = nothing_to_check
+        .iter()
+        .map(|id| check_file(project, rules, project.file(**id), also));
+    for (id, (found, answer)) in to_check
+        .iter()
+        .chain(&nothing_to_check)
+        .zip(checked.into_iter().chain(rest))
+    {
+        findings.extend(found);
+        answers.extend(answer.map(|answer| (**id, answer)));
+    }
     sort_findings(project, &mut findings);
-    findings
+    (findings, answers)
 }
 
-fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec<Finding> {
+fn check_file<T>(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    file: &ProjectFile,
+    also: &AlsoAsk<'_, T>,
+) -> (Vec<Finding>, Option<T>) {
     // Asked only of files parsed now: skipped ones make no summary.
     let imported = || {
         file.module
             .as_deref()
             .is_some_and(|module| project.is_imported(module))
     };
-    let findings = file.with_state(
+    let (findings, answer) = file.with_state(
         imported,
-        |state, text| check_state(project, rules, file, state, text),
-        |findings| !findings.is_empty(),
+        |state, text| {
+            (
+                check_state(project, rules, file, state, text),
+                also(file, state, text),
+            )
+        },
+        |(findings, _)| !findings.is_empty(),
     );
     // A fix that edits other files was made against their texts as read
     // now: keep them, so what is shown and written is what was checked.
@@ -168,7 +212,7 @@ fn check_file(project: &Project, rules: &RuleSet<'_>, file: &ProjectFile) -> Vec
             }
         }
     }
-    findings
+    (findings, answer)
 }
 
 /// DB001's message: the parser's, and a word when the line uses syntax

@@ -15,14 +15,15 @@
 use onesession_python::ast::{Expr, Stmt};
 use onesession_python::builtins::{is_builtin, is_stdlib_module};
 use onesession_python::visit::{walk_expr, walk_stmt, Visitor};
-use onesession_python::{parse_module, range_of, BindingKind, SemanticModel};
+use onesession_python::{parse_module, range_of, BindingKind, SemanticModel, SyntaxError};
 use onesession_text::FileId;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::project::{Analysis, Project};
+use crate::project::{Analysis, FileState, Project};
 use crate::references::line_at;
 use crate::resolve::{Resolver, Target};
+use crate::rule::{Finding, RuleSet};
 use crate::signature::{bind, CallArgs};
 use crate::summary::{summarize, ModuleSummary};
 
@@ -30,7 +31,18 @@ use crate::summary::{summarize, ModuleSummary};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub file: FileId,
+    pub breaks: Breaks,
     pub reason: String,
+}
+
+/// What a change breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breaks {
+    /// The fixed text does not parse.
+    Syntax,
+    /// The fixed text parses, but the program no longer imports or calls
+    /// correctly.
+    Program,
 }
 
 /// Checks the project's current texts against `before` (each changed
@@ -44,7 +56,76 @@ pub fn verify_round(project: &Project, before: &[(FileId, String)]) -> Vec<Viola
         .collect()
 }
 
+/// [`crate::run::recheck`] and [`verify_round`] in one pass: a changed
+/// file is verified while the re-check holds its syntax tree, so its fixed
+/// text is parsed once, not once for each. Violations come in the order
+/// of `before`.
+pub(crate) fn recheck_and_verify(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    previous: &[Finding],
+    affected: &FxHashSet<FileId>,
+    before: &[(FileId, String)],
+) -> (Vec<Finding>, Vec<Violation>) {
+    let old: FxHashMap<FileId, &str> = before.iter().map(|(f, t)| (*f, t.as_str())).collect();
+    let (findings, verified) =
+        crate::run::recheck_with(project, rules, previous, affected, &|file, state, text| {
+            let old_text = old.get(&file.id)?;
+            match state {
+                FileState::Parsed(new) => {
+                    Some(verify_analysis(project, file.id, old_text, new, text))
+                }
+                FileState::SyntaxError(error) => Some(vec![broken_syntax(file.id, text, error)]),
+                FileState::Skipped | FileState::Unreadable(_) => None,
+            }
+        });
+    let verified: FxHashMap<FileId, Vec<Violation>> = verified.into_iter().collect();
+    // A changed file the re-check did not reach (a migration, a file
+    // outside the paths asked about) is verified on its own.
+    let violations = before
+        .par_iter()
+        .with_max_len(1)
+        .flat_map_iter(|(id, old_text)| match verified.get(id) {
+            Some(violations) => violations.clone(),
+            None => verify_file(project, *id, old_text),
+        })
+        .collect();
+    (findings, violations)
+}
+
 fn verify_file(project: &Project, id: FileId, old_text: &str) -> Vec<Violation> {
+    let file = project.file(id);
+    file.with_any_analysis(|new, text| verify_analysis(project, id, old_text, new, text))
+        .unwrap_or_else(|| match parse_module(file.text()) {
+            Err(error) => vec![broken_syntax(id, file.text(), &error)],
+            Ok(_) => vec![Violation {
+                file: id,
+                breaks: Breaks::Program,
+                reason: "the fixed text cannot be read".into(),
+            }],
+        })
+}
+
+fn broken_syntax(file: FileId, text: &str, error: &SyntaxError) -> Violation {
+    let line = line_at(text, error.offset.min(text.len()));
+    Violation {
+        file,
+        breaks: Breaks::Syntax,
+        reason: format!(
+            "the fix would break the syntax (line {line}: {})",
+            error.message
+        ),
+    }
+}
+
+/// Checks a changed file's new analysis against its text before the round.
+fn verify_analysis(
+    project: &Project,
+    id: FileId,
+    old_text: &str,
+    new: &Analysis,
+    text: &str,
+) -> Vec<Violation> {
     let file = project.file(id);
     let module = file.module.as_deref().unwrap_or("");
     let Ok(old) = parse_module(old_text) else {
@@ -52,27 +133,27 @@ fn verify_file(project: &Project, id: FileId, old_text: &str) -> Vec<Violation> 
     };
     let old_semantic = SemanticModel::build(&old.body, module, file.is_package, old_text.len());
     let old_summary = summarize(&old.body, &old_semantic, &|_| false);
-    let checked = file.with_any_analysis(|new, text| {
-        let mut reasons = Vec::new();
-        imports(project, &old_semantic, new, text, &mut reasons);
-        names(&old_semantic, new, text, &mut reasons);
-        awaits(&old.body, &old_semantic, new, text, &mut reasons);
-        calls(
-            project,
-            &old.body,
-            &old_semantic,
-            old_text,
-            new,
-            text,
-            &mut reasons,
-        );
-        signatures(project, module, &old_summary, &new.summary, &mut reasons);
-        reasons
-    });
-    let reasons = checked.unwrap_or_else(|| vec!["the fixed text no longer parses".into()]);
+    let mut reasons = Vec::new();
+    imports(project, &old_semantic, new, text, &mut reasons);
+    names(&old_semantic, new, text, &mut reasons);
+    awaits(&old.body, &old_semantic, new, text, &mut reasons);
+    calls(
+        project,
+        &old.body,
+        &old_semantic,
+        old_text,
+        new,
+        text,
+        &mut reasons,
+    );
+    signatures(project, module, &old_summary, &new.summary, &mut reasons);
     reasons
         .into_iter()
-        .map(|reason| Violation { file: id, reason })
+        .map(|reason| Violation {
+            file: id,
+            breaks: Breaks::Program,
+            reason,
+        })
         .collect()
 }
 

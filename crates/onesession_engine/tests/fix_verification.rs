@@ -46,16 +46,27 @@ impl Transform for Rewrite {
 }
 
 fn run(transform: &'static Rewrite, text: &str) -> (onesession_engine::fix::FixReport, Project) {
+    run_files(transform, &[("x.py", text)])
+}
+
+fn run_files(
+    transform: &'static Rewrite,
+    files: &[(&str, &str)],
+) -> (onesession_engine::fix::FixReport, Project) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
-    let path = root.join("x.py");
-    std::fs::write(&path, text).unwrap();
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path);
+    }
     let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
     // As `onesession fix` opens it: files parsed as reached, trees dropped.
     let mut project = Project::open(
         settings,
         &Inputs {
-            paths: vec![path],
+            paths,
             stdin: None,
             known: None,
         },
@@ -82,12 +93,38 @@ fn a_fix_that_breaks_syntax_is_dropped() {
     let (report, project) = run(&BREAK, "session = 1\n");
     assert!(report.changes.is_empty());
     assert_eq!(project.files[0].text(), "session = 1\n");
-    assert_eq!(report.problems.len(), 1);
-    assert!(
-        report.problems[0].reason.contains("would break the syntax"),
-        "{:?}",
-        report.problems
+    let reasons: Vec<&str> = report.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["the fix would break the syntax (line 2: unexpected EOF while parsing); fix for DB900 dropped, file left unchanged"]
     );
+}
+
+#[test]
+fn a_fix_that_breaks_one_file_leaves_the_others_fixed() {
+    // 1 becomes `(`, which does not parse; 2 becomes `None`, which is no
+    // longer reported.
+    static SOME: Rewrite = Rewrite(|v| if v == 1 { "(".into() } else { "None".into() });
+    let (report, project) = run_files(
+        &SOME,
+        &[("broken.py", "session = 1\n"), ("fine.py", "x = 0\nsession = 2\n")],
+    );
+    let text = |name: &str| {
+        let file = project.files.iter().find(|f| f.relative == name).unwrap();
+        file.text().to_owned()
+    };
+    assert_eq!(text("broken.py"), "session = 1\n");
+    assert_eq!(text("fine.py"), "x = None\nsession = None\n");
+    assert_eq!(report.changes.len(), 1);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].reason.starts_with("the fix would break the syntax"));
+    // What is left is the finding whose fix was dropped.
+    let remaining: Vec<&str> = report
+        .remaining
+        .iter()
+        .map(|f| project.file(f.file).relative.as_str())
+        .collect();
+    assert_eq!(remaining, ["broken.py"]);
 }
 
 #[test]
