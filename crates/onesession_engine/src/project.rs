@@ -1134,27 +1134,31 @@ mod tests {
     }
 
     #[test]
-    fn the_canonical_names_reach_a_database_only_when_there_is_a_canonical_module() {
-        let user = (
-            "user.py",
-            "def f(get_session):\n    session = get_session()\n",
-        );
-        let (_dir, project) = open(&[user]);
-        project.skip_unreachable();
-        assert!(project.files[0].is_skipped(), "no canonical module");
-
+    fn the_canonical_names_reach_a_database_only_through_an_import() {
         let session = (
             "session.py",
             "from sqlalchemy.orm import sessionmaker\n\nasync_session_factory = sessionmaker()\n\ndef get_session():\n    return async_session_factory()\n",
         );
-        let (_dir, project) = open(&[session, user]);
+        // A name no import binds resolves to nothing: no rule can use it.
+        let user = (
+            "user.py",
+            "def f(get_session):\n    session = get_session()\n",
+        );
+        let importer = (
+            "importer.py",
+            "from session import get_session\n\ndef f():\n    return get_session()\n",
+        );
+        let (_dir, project) = open(&[session, user, importer]);
         assert_eq!(project.canon.module.as_deref(), Some("session"));
         project.skip_unreachable();
-        let user = project.file_by_module("user").unwrap();
-        assert!(
-            !user.is_skipped(),
-            "`get_session` names the canonical provider"
-        );
+        let skipped = |module: &str| {
+            project
+                .file_by_module(module)
+                .expect("a module of the project")
+                .is_skipped()
+        };
+        assert!(skipped("user"), "`get_session` alone names nothing");
+        assert!(!skipped("importer"), "imports the canonical module");
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Which files can reach a database at all, from their text alone.
 //!
 //! Every rule needs a name that resolves to SQLAlchemy, a driver, the
-//! configured names (`db_params`, the providers, and the canonical
-//! module's names when there is a canonical module) or a project module
-//! that reaches one of those: the name heuristics (a parameter called `session`)
-//! only apply in files that import such a module. So a file that holds none
+//! configured `db_params` names and their providers, or a project module
+//! that reaches one of those (the canonical module's names resolve only
+//! through an import of it): the name heuristics (a parameter called
+//! `session`) only apply in files that import such a module. So a file that holds none
 //! of the [`strong words`](strong_words) and imports no module that reaches
 //! a database cannot have a finding, however often it says "session": it
 //! need not be parsed. The import graph is read from `import`/`from` lines
@@ -17,13 +17,14 @@ use crate::names::{ENGINE_BUILDERS, SESSIONMAKERS};
 use crate::project::{Project, ProjectFile, Words};
 use crate::settings::Settings;
 
-/// Words that put a file in reach of a database on their own, then (from
-/// index `.1` on) the canonical module's names, which do so only when
-/// there is a canonical module: without one, no rule resolves them (and
-/// unconfigured trees are full of unrelated `get_session`s). Last comes
+/// Words that put a file in reach of a database on their own (from index
+/// `.1` on, the `db_params` names and their providers). Last comes
 /// `import`, so one pass over a file finds both its words and its import
-/// lines.
-fn strong_words(settings: &Settings) -> (Words, usize, usize, usize) {
+/// lines. The canonical module's names (`get_session`, the factories) are
+/// not among them: a rule resolves them only through an import of the
+/// canonical module, which puts the file in reach anyway, and trees are
+/// full of unrelated `get_session`s (boto, moto).
+fn strong_words(settings: &Settings) -> (Words, usize, usize) {
     let mut words = crate::settings::strings(&[
         "sqlalchemy",
         "sqlmodel",
@@ -37,12 +38,9 @@ fn strong_words(settings: &Settings) -> (Words, usize, usize, usize) {
     words.extend(settings.db_params.iter().cloned());
     words.extend(settings.db_params_providers.iter().cloned());
     words.retain(|w| !w.is_empty());
-    let canonical_names = words.len();
-    words.extend(settings.provider_words());
-    words.retain(|w| !w.is_empty());
     let import = words.len();
     words.push("import".to_owned());
-    (Words::new(&words), db_params, canonical_names, import)
+    (Words::new(&words), db_params, import)
 }
 
 /// What one read of a file says about its reach, kept instead of its text
@@ -53,8 +51,6 @@ pub(crate) struct Scan {
     /// Holds one of the [`strong words`](strong_words) that reach a
     /// database on their own.
     strong: bool,
-    /// Holds one of the canonical module's names.
-    canonical_name: bool,
     /// Says `sqlalchemy` or `sqlmodel`: may build an engine or a session
     /// factory.
     pub(crate) sqlalchemy: bool,
@@ -85,12 +81,10 @@ impl Scan {
 /// Scans files for their reach; made once per project.
 #[derive(Debug)]
 pub(crate) struct Scanner {
-    /// The strong words, the canonical module's names and `import`.
+    /// The strong words and `import`.
     words: Words,
     /// Where the `db_params` names and their providers start in `words`.
     db_params: usize,
-    /// Where the canonical module's names start in `words`.
-    canonical_names: usize,
     /// Where `import` is in `words`.
     import: usize,
     /// First components of the project's modules: imports of anything
@@ -101,11 +95,10 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub(crate) fn new<'a>(settings: &Settings, modules: impl Iterator<Item = &'a str>) -> Self {
-        let (words, db_params, canonical_names, import) = strong_words(settings);
+        let (words, db_params, import) = strong_words(settings);
         Self {
             words,
             db_params,
-            canonical_names,
             import,
             roots: modules
                 .map(|m| m.split('.').next().unwrap_or(m).to_owned())
@@ -119,16 +112,14 @@ impl Scanner {
     }
 
     pub(crate) fn scan(&self, text: &str, module: Option<&str>, is_package: bool) -> Scan {
-        let (mut strong, mut canonical_name, mut says_db_params) = (false, false, false);
+        let (mut strong, mut says_db_params) = (false, false);
         let mut import_hits = Vec::new();
         for (word, start) in self.words.find_iter(text) {
             if word == self.import {
                 import_hits.push(start);
-            } else if word < self.canonical_names {
+            } else {
                 strong = true;
                 says_db_params |= word >= self.db_params;
-            } else {
-                canonical_name = true;
             }
         }
         let imports = imports_of(text, import_hits, module, is_package, &|name| {
@@ -140,7 +131,6 @@ impl Scanner {
         let has_yield = says("yield");
         Scan {
             strong,
-            canonical_name,
             sqlalchemy,
             alembic: says("alembic") && crate::model::is_migration_text(text),
             yields_session: has_yield && (says("session") || says("Session")),
@@ -190,13 +180,9 @@ pub fn unreachable(project: &Project) -> Vec<&ProjectFile> {
     for module in project.canon.module.iter().chain(&project.canon.deprecated) {
         in_reach.insert(module);
     }
-    let canonical = project.canon.module.is_some();
     let mut reached: Vec<bool> = reach
         .iter()
-        .map(|r| {
-            r.as_ref()
-                .is_none_or(|r| r.strong || (canonical && r.canonical_name))
-        })
+        .map(|r| r.as_ref().is_none_or(|r| r.strong))
         .collect();
     for (file, reached) in project.files.iter().zip(&reached) {
         if let (true, Some(module)) = (*reached, file.module.as_deref()) {
@@ -417,10 +403,10 @@ mod tests {
             Some("app.routers"),
             false,
         );
-        assert!(scan.strong && scan.sqlalchemy && scan.canonical_name);
+        assert!(scan.strong && scan.sqlalchemy);
         assert_eq!(scan.imports, ["app.db.session.get_session"]);
         let plain = scanner.scan("from .x import y\n", Some("app.routers.z"), false);
-        assert!(!plain.strong && !plain.canonical_name && !plain.sqlalchemy);
+        assert!(!plain.strong && !plain.sqlalchemy);
         assert_eq!(plain.imports, ["app.routers.x.y"]);
     }
 
@@ -538,7 +524,6 @@ def f():
     fn modules_imported_above_or_inside_an_imported_name_may_be_looked_up() {
         let scan = Scan {
             strong: false,
-            canonical_name: false,
             sqlalchemy: false,
             alembic: false,
             yields_session: false,

@@ -107,7 +107,10 @@ fn a_fix_that_breaks_one_file_leaves_the_others_fixed() {
     static SOME: Rewrite = Rewrite(|v| if v == 1 { "(".into() } else { "None".into() });
     let (report, project) = run_files(
         &SOME,
-        &[("broken.py", "session = 1\n"), ("fine.py", "x = 0\nsession = 2\n")],
+        &[
+            ("broken.py", "session = 1\n"),
+            ("fine.py", "x = 0\nsession = 2\n"),
+        ],
     );
     let text = |name: &str| {
         let file = project.files.iter().find(|f| f.relative == name).unwrap();
@@ -117,7 +120,9 @@ fn a_fix_that_breaks_one_file_leaves_the_others_fixed() {
     assert_eq!(text("fine.py"), "x = None\nsession = None\n");
     assert_eq!(report.changes.len(), 1);
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-    assert!(report.problems[0].reason.starts_with("the fix would break the syntax"));
+    assert!(report.problems[0]
+        .reason
+        .starts_with("the fix would break the syntax"));
     // What is left is the finding whose fix was dropped.
     let remaining: Vec<&str> = report
         .remaining
