@@ -221,22 +221,48 @@ impl Project {
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
             })
         };
-        // A name reaches a candidate through re-exports only in a package
-        // holding a candidate or importing one: only those names are
-        // followed (following parses the re-exporting modules).
-        let root = |name: &str| name.split('.').next().unwrap_or(name).to_owned();
-        let mut packages: FxHashSet<String> = sqlalchemy.iter().map(|m| root(m)).collect();
-        for file in &self.files {
-            let (Some(scan), Some(module)) = (file.scan(), &file.module) else {
-                continue;
-            };
-            if scan.imported().any(names_a_candidate) {
-                packages.insert(root(module));
+        // A name reaches a candidate through re-exports only through
+        // modules whose imports lead to one: an import naming a candidate
+        // (or a package above one), or naming something in a module that
+        // leads. Found from the import lines, to a fixed point; only names
+        // in those modules are followed (following parses the modules on
+        // the way).
+        let above_a_candidate = |name: &str| {
+            sqlalchemy.iter().any(|m| {
+                m.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        let in_leading = |name: &str, leading: &FxHashSet<&str>| {
+            name.match_indices('.')
+                .map(|(dot, _)| &name[..dot])
+                .chain([name])
+                .any(|module| leading.contains(module))
+        };
+        let mut leading: FxHashSet<&str> = FxHashSet::default();
+        loop {
+            let known = leading.len();
+            for file in &self.files {
+                let (Some(scan), Some(module)) = (file.scan(), file.module.as_deref()) else {
+                    continue;
+                };
+                if !leading.contains(module)
+                    && scan.imported().any(|name| {
+                        names_a_candidate(name)
+                            || above_a_candidate(name)
+                            || in_leading(name, &leading)
+                    })
+                {
+                    leading.insert(module);
+                }
+            }
+            if leading.len() == known {
+                break;
             }
         }
         let reaches_a_candidate = |name: &str| {
             names_a_candidate(name)
-                || packages.contains(&root(name)) && names_a_candidate(&self.canonicalize(name))
+                || in_leading(name, &leading) && names_a_candidate(&self.canonicalize(name))
         };
         let built_on: Vec<&ProjectFile> = others
             .into_par_iter()

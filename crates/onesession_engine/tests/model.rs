@@ -190,15 +190,19 @@ fn a_session_that_is_not_a_database_session_never_competes() {
 
 /// The counterpart: a module that yields a session without saying
 /// SQLAlchemy is a session module when it builds on one that does, also
-/// through a package that re-exports the factory (the model reads such a
-/// module only when it imports a SQLAlchemy session module).
+/// through a package that re-exports the factory, and through two (the
+/// model reads such a module only when its imports lead to a SQLAlchemy
+/// session module, which `app.core` does only through `app.db`).
 #[test]
 fn a_provider_built_on_a_sqlalchemy_module_is_a_session_module() {
-    for (deps, package) in [
-        ("from app.db.database import SessionLocal\n", ""),
+    let reexport = "from .database import SessionLocal  # session\n";
+    for (deps, package, core) in [
+        ("from app.db.database import SessionLocal\n", "", ""),
+        ("from app.db import SessionLocal\n", reexport, ""),
         (
+            "from app.core import SessionLocal\n",
+            reexport,
             "from app.db import SessionLocal\n",
-            "from .database import SessionLocal  # session\n",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
@@ -209,6 +213,7 @@ fn a_provider_built_on_a_sqlalchemy_module_is_a_session_module() {
         };
         write("app/__init__.py", "");
         write("app/db/__init__.py", package);
+        write("app/core/__init__.py", core);
         write(
             "app/db/database.py",
             "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import sessionmaker\n\n\
