@@ -224,25 +224,37 @@ impl Project {
         // A name reaches a candidate through re-exports only through
         // modules whose imports lead to one: an import naming a candidate
         // (or a package above one), or naming something in a module that
-        // leads. Found from the import lines, to a fixed point; only names
-        // in those modules are followed (following parses the modules on
-        // the way).
+        // leads. Found from the import lines, to a fixed point, among the
+        // modules the others' imports reach; only names in modules that
+        // lead are followed (following parses the modules on the way).
         let above_a_candidate = |name: &str| {
             sqlalchemy.iter().any(|m| {
                 m.strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('.'))
             })
         };
-        let in_leading = |name: &str, leading: &FxHashSet<&str>| {
-            name.match_indices('.')
-                .map(|(dot, _)| &name[..dot])
-                .chain([name])
-                .any(|module| leading.contains(module))
-        };
+        let mut reached: Vec<&ProjectFile> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        let mut names: Vec<&str> = others
+            .iter()
+            .filter_map(|f| f.scan())
+            .flat_map(|scan| scan.imported())
+            .collect();
+        while let Some(name) = names.pop() {
+            for module in dotted_prefixes(name) {
+                if !seen.insert(module) {
+                    continue;
+                }
+                if let Some(file) = self.file_by_module(module) {
+                    reached.push(file);
+                    names.extend(file.scan().into_iter().flat_map(|scan| scan.imported()));
+                }
+            }
+        }
         let mut leading: FxHashSet<&str> = FxHashSet::default();
         loop {
             let known = leading.len();
-            for file in &self.files {
+            for file in &reached {
                 let (Some(scan), Some(module)) = (file.scan(), file.module.as_deref()) else {
                     continue;
                 };
@@ -250,7 +262,7 @@ impl Project {
                     && scan.imported().any(|name| {
                         names_a_candidate(name)
                             || above_a_candidate(name)
-                            || in_leading(name, &leading)
+                            || dotted_prefixes(name).any(|m| leading.contains(m))
                     })
                 {
                     leading.insert(module);
@@ -262,7 +274,8 @@ impl Project {
         }
         let reaches_a_candidate = |name: &str| {
             names_a_candidate(name)
-                || in_leading(name, &leading) && names_a_candidate(&self.canonicalize(name))
+                || dotted_prefixes(name).any(|m| leading.contains(m))
+                    && names_a_candidate(&self.canonicalize(name))
         };
         let built_on: Vec<&ProjectFile> = others
             .into_par_iter()
@@ -418,12 +431,13 @@ impl Project {
             })
             .collect();
         let mut counts: FxHashMap<String, usize> = FxHashMap::default();
+        // How the application gets its sessions: one-off scripts and tests
+        // do not vote (asked only of the files that would: most import no
+        // candidate, and layers are globs).
+        let votes = |file: &ProjectFile| {
+            !self.is_test_file(file) && self.settings.layers.of(&file.relative) != Layer::Script
+        };
         for file in &self.files {
-            // How the application gets its sessions: one-off scripts and
-            // tests do not vote.
-            if self.is_test_file(file) || self.settings.layers.of(&file.relative) == Layer::Script {
-                continue;
-            }
             let Some(scan) = file.scan() else { continue };
             let mut seen: Vec<&str> = Vec::new();
             for imported in scan.imported() {
@@ -441,6 +455,9 @@ impl Project {
                     },
                 };
                 if Some(module) != file.module.as_deref() && !seen.contains(&module) {
+                    if seen.is_empty() && !votes(file) {
+                        break;
+                    }
                     seen.push(module);
                     *counts.entry(module.to_owned()).or_default() += 1;
                 }
@@ -969,6 +986,14 @@ impl Project {
         lines.push(format!("source roots: {}", roots.join(", ")));
         lines
     }
+}
+
+/// The modules a dotted name may lie in, outermost first, itself
+/// included: `a`, `a.b`, `a.b.c`.
+fn dotted_prefixes(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.')
+        .map(|(dot, _)| &name[..dot])
+        .chain([name])
 }
 
 #[cfg(test)]
