@@ -10,7 +10,9 @@ use crate::affected::{affected, imported_files};
 use crate::project::Project;
 use crate::rule::{Finding, Group, RuleSet};
 use crate::run::check;
-use crate::verify::{recheck_and_verify, verify_round, Breaks, Violation};
+use crate::verify::{
+    check_and_verify, keep_baseline, recheck_and_verify, Baselines, Breaks, Violation,
+};
 
 /// How many rounds of fixing before giving up on convergence.
 pub const MAX_ROUNDS: usize = 10;
@@ -257,30 +259,35 @@ pub fn fingerprint(project: &Project, finding: &Finding) -> Key {
 /// can affect checked again, or a whole new check when the project model
 /// changed or `options` asks for one. With `before` (each changed file's
 /// text before), the changed files are also verified against it
-/// ([`crate::verify`]).
+/// ([`crate::verify`], from their `baselines`), and the baselines of the
+/// files checked again that have fixes come back.
 fn replace_and_recheck(
     project: &mut Project,
     rules: &RuleSet<'_>,
     options: FixOptions,
     changes: Vec<(FileId, String)>,
     findings: &[Finding],
-    before: Option<&[(FileId, String)]>,
-) -> Result<(Vec<Finding>, Vec<Violation>), crate::EngineError> {
+    before: Option<(&[(FileId, String)], &Baselines)>,
+) -> Result<(Vec<Finding>, Vec<Violation>, Baselines), crate::EngineError> {
     let changed: Vec<FileId> = changes.iter().map(|(file, _)| *file).collect();
     let imported_before = imported_files(project, &changed);
     let canon_before = project.canon.clone();
     project.replace_sources(changes)?;
     if options.full_recheck || project.canon != canon_before {
-        let findings = check(project, rules);
-        let violations = before.map_or_else(Vec::new, |before| verify_round(project, before));
-        return Ok((findings, violations));
+        return Ok(match before {
+            Some((before, baselines)) => check_and_verify(project, rules, before, baselines),
+            None => (check(project, rules), Vec::new(), Baselines::default()),
+        });
     }
     let affected = affected(project, &changed, &imported_before, findings);
     Ok(match before {
-        Some(before) => recheck_and_verify(project, rules, findings, &affected, before),
+        Some((before, baselines)) => {
+            recheck_and_verify(project, rules, findings, &affected, before, baselines)
+        }
         None => (
             crate::run::recheck(project, rules, findings, &affected),
             Vec::new(),
+            Baselines::default(),
         ),
     })
 }
@@ -308,7 +315,11 @@ pub fn fix_project_except(
     let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
     let mut report = FixReport::default();
     let mut poisoned: HashSet<FileId> = frozen.clone();
-    let mut findings = check(project, rules);
+    // What verification needs of each text with a fix, from the check
+    // that found it (see `verify::Baseline`); a file loses its baseline
+    // when its text changes, and gets one again from the check after.
+    let (mut findings, kept) = crate::run::check_with(project, rules, &keep_baseline);
+    let mut baselines: Baselines = kept.into_iter().collect();
     let mut converged = false;
     let mut last_round: Vec<(FileId, String)> = Vec::new();
 
@@ -377,14 +388,18 @@ pub fn fix_project_except(
         for (file, text) in &before {
             originals.entry(*file).or_insert_with(|| text.clone());
         }
-        let (after, violations) = replace_and_recheck(
+        let (after, violations, kept) = replace_and_recheck(
             project,
             rules,
             options,
             texts.into_iter().collect(),
             &findings,
-            Some(&before),
+            Some((&before, &baselines)),
         )?;
+        for (file, _) in &before {
+            baselines.remove(file);
+        }
+        baselines.extend(kept);
         // Re-check: what was fixed must be gone.
         let mut counts_after: HashMap<Key, usize> = HashMap::new();
         for finding in &after {
@@ -463,6 +478,9 @@ pub fn fix_project_except(
                 .cloned()
                 .collect();
             poisoned.extend(revert.iter().copied());
+            for (file, _) in &restore {
+                baselines.remove(file);
+            }
             findings = replace_and_recheck(project, rules, options, restore, &after, None)?.0;
             chosen.retain(|u| u.fix.files().iter().all(|f| !revert.contains(f)));
         }

@@ -68,13 +68,23 @@ pub static ENGINE_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_S
 /// revision builds its own engine by design, wherever it lives); findings
 /// are sorted by path and position.
 pub fn check(project: &Project, rules: &RuleSet<'_>) -> Vec<Finding> {
+    check_with::<()>(project, rules, &|_, _, _, _| None).0
+}
+
+/// [`check`], also answering `also` for each file checked (the files it
+/// answers `None` for are left out).
+pub(crate) fn check_with<T: Send>(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    also: &AlsoAsk<'_, T>,
+) -> (Vec<Finding>, Vec<(FileId, T)>) {
     let requested: Vec<FileId> = project
         .files
         .par_iter()
         .filter(|f| is_checked(project, f))
         .map(|f| f.id)
         .collect();
-    check_files(project, rules, &requested)
+    check_files_with(project, rules, &requested, also)
 }
 
 fn is_checked(project: &Project, file: &ProjectFile) -> bool {
@@ -91,12 +101,14 @@ pub(crate) fn recheck(
     previous: &[Finding],
     affected: &FxHashSet<FileId>,
 ) -> Vec<Finding> {
-    recheck_with::<()>(project, rules, previous, affected, &|_, _, _| None).0
+    recheck_with::<()>(project, rules, previous, affected, &|_, _, _, _| None).0
 }
 
-/// What [`recheck_with`] asks of each file it checks again, besides its
-/// findings, while the file's analysis is at hand.
-pub(crate) type AlsoAsk<'a, T> = dyn Fn(&ProjectFile, &FileState, &str) -> Option<T> + Sync + 'a;
+/// What [`check_with`] and [`recheck_with`] ask of each file they check,
+/// besides its findings, while the file's analysis is at hand (and given
+/// its findings).
+pub(crate) type AlsoAsk<'a, T> =
+    dyn Fn(&ProjectFile, &FileState, &str, &[Finding]) -> Option<T> + Sync + 'a;
 
 /// [`recheck`], also answering `also` for each file checked again (the
 /// files it answers `None` for are left out).
@@ -137,7 +149,7 @@ fn sort_findings(project: &Project, findings: &mut [Finding]) {
 /// Checks the given files only (requested or not), in parallel; findings
 /// are sorted by path and position. Files not parsed yet are parsed here.
 pub fn check_files(project: &Project, rules: &RuleSet<'_>, files: &[FileId]) -> Vec<Finding> {
-    check_files_with::<()>(project, rules, files, &|_, _, _| None).0
+    check_files_with::<()>(project, rules, files, &|_, _, _, _| None).0
 }
 
 fn check_files_with<T: Send>(
@@ -196,10 +208,9 @@ fn check_file<T>(
     let (findings, answer) = file.with_state(
         imported,
         |state, text| {
-            (
-                check_state(project, rules, file, state, text),
-                also(file, state, text),
-            )
+            let findings = check_state(project, rules, file, state, text);
+            let answer = also(file, state, text, &findings);
+            (findings, answer)
         },
         |(findings, _)| !findings.is_empty(),
     );

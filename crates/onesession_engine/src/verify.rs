@@ -12,15 +12,20 @@
 //!
 //! A violation names the file whose units must be undone.
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
 use onesession_python::ast::{Expr, Stmt};
 use onesession_python::builtins::{is_builtin, is_stdlib_module};
 use onesession_python::visit::{walk_expr, walk_stmt, Visitor};
-use onesession_python::{parse_module, range_of, BindingKind, SemanticModel, SyntaxError};
-use onesession_text::FileId;
+use onesession_python::{
+    parse_module, range_of, BindingKind, ParsedModule, SemanticModel, SyntaxError,
+};
+use onesession_text::{FileId, TextRange};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::project::{Analysis, FileState, Project};
+use crate::project::{Analysis, FileState, Project, ProjectFile};
 use crate::references::line_at;
 use crate::resolve::{Resolver, Target};
 use crate::rule::{Finding, RuleSet};
@@ -45,41 +50,137 @@ pub enum Breaks {
     Program,
 }
 
+/// What verifying a change needs of a file's text before it, taken from
+/// the analysis the check made of that text so the text need not be
+/// parsed again: the imports it binds, the names it leaves unbound, its
+/// summary. (The rest, `await` placement and calls that do not bind, is
+/// compared only when the changed text has any, from a parse of the old
+/// text.)
+#[derive(Debug, Clone)]
+pub(crate) struct Baseline {
+    imports: Vec<(String, String)>,
+    unresolved: FxHashMap<String, usize>,
+    summary: Arc<ModuleSummary>,
+}
+
+impl Baseline {
+    pub(crate) fn of(analysis: &Analysis) -> Self {
+        Self::from_parts(&analysis.semantic, Arc::clone(&analysis.summary))
+    }
+
+    fn from_parts(semantic: &SemanticModel, summary: Arc<ModuleSummary>) -> Self {
+        let mut unresolved: FxHashMap<String, usize> = FxHashMap::default();
+        for (name, _) in unbound(semantic) {
+            *unresolved.entry(name.clone()).or_default() += 1;
+        }
+        Self {
+            imports: import_bindings(semantic)
+                .map(|(name, target)| (name.to_owned(), target))
+                .collect(),
+            unresolved,
+            summary,
+        }
+    }
+}
+
+/// Where the baselines of a round's changed files come from: the check
+/// that found the fixes kept one for each file with a fix
+/// ([`Baseline::of`]); a file without one is parsed.
+pub(crate) type Baselines = FxHashMap<FileId, Baseline>;
+
 /// Checks the project's current texts against `before` (each changed
 /// file's text before the round).
 pub fn verify_round(project: &Project, before: &[(FileId, String)]) -> Vec<Violation> {
+    verify_round_with(project, before, &Baselines::default())
+}
+
+fn verify_round_with(
+    project: &Project,
+    before: &[(FileId, String)],
+    baselines: &Baselines,
+) -> Vec<Violation> {
     // Files are verified in parallel, one job each (a round changes many).
     before
         .par_iter()
         .with_max_len(1)
-        .flat_map_iter(|(id, old_text)| verify_file(project, *id, old_text))
+        .flat_map_iter(|(id, old_text)| verify_file(project, *id, old_text, baselines.get(id)))
         .collect()
+}
+
+/// [`crate::run::check`] and [`verify_round`] in one pass, keeping the
+/// baselines of the files with fixes (for the next round).
+pub(crate) fn check_and_verify(
+    project: &Project,
+    rules: &RuleSet<'_>,
+    before: &[(FileId, String)],
+    baselines: &Baselines,
+) -> (Vec<Finding>, Vec<Violation>, Baselines) {
+    let (findings, kept) = crate::run::check_with(project, rules, &keep_baseline);
+    let violations = verify_round_with(project, before, baselines);
+    (findings, violations, kept.into_iter().collect())
+}
+
+/// The baseline of a file with a fix, kept for the round that applies it.
+pub(crate) fn keep_baseline(
+    _: &ProjectFile,
+    state: &FileState,
+    _: &str,
+    findings: &[Finding],
+) -> Option<Baseline> {
+    match state {
+        FileState::Parsed(analysis) if findings.iter().any(|f| f.fix.is_some()) => {
+            Some(Baseline::of(analysis))
+        }
+        _ => None,
+    }
 }
 
 /// [`crate::run::recheck`] and [`verify_round`] in one pass: a changed
 /// file is verified while the re-check holds its syntax tree, so its fixed
 /// text is parsed once, not once for each. Violations come in the order
-/// of `before`.
+/// of `before`; the baselines of the files checked again that have fixes
+/// come too.
 pub(crate) fn recheck_and_verify(
     project: &Project,
     rules: &RuleSet<'_>,
     previous: &[Finding],
     affected: &FxHashSet<FileId>,
     before: &[(FileId, String)],
-) -> (Vec<Finding>, Vec<Violation>) {
+    baselines: &Baselines,
+) -> (Vec<Finding>, Vec<Violation>, Baselines) {
     let old: FxHashMap<FileId, &str> = before.iter().map(|(f, t)| (*f, t.as_str())).collect();
-    let (findings, verified) =
-        crate::run::recheck_with(project, rules, previous, affected, &|file, state, text| {
-            let old_text = old.get(&file.id)?;
-            match state {
-                FileState::Parsed(new) => {
-                    Some(verify_analysis(project, file.id, old_text, new, text))
-                }
+    let (findings, answers) = crate::run::recheck_with(
+        project,
+        rules,
+        previous,
+        affected,
+        &|file, state, text, findings| {
+            let verified = old.get(&file.id).and_then(|old_text| match state {
+                FileState::Parsed(new) => Some(verify_analysis(
+                    project,
+                    file.id,
+                    old_text,
+                    baselines.get(&file.id),
+                    new,
+                    text,
+                )),
                 FileState::SyntaxError(error) => Some(vec![broken_syntax(file.id, text, error)]),
                 FileState::Skipped | FileState::Unreadable(_) => None,
-            }
-        });
-    let verified: FxHashMap<FileId, Vec<Violation>> = verified.into_iter().collect();
+            });
+            let kept = keep_baseline(file, state, text, findings);
+            (verified.is_some() || kept.is_some()).then_some((verified, kept))
+        },
+    );
+    let mut verified: FxHashMap<FileId, Vec<Violation>> = FxHashMap::default();
+    let mut kept = Baselines::default();
+    for (id, (violations, baseline)) in answers {
+        if let Some(violations) = violations {
+            verified.insert(id, violations);
+        }
+        if let Some(baseline) = baseline {
+            kept.insert(id, baseline);
+        }
+    }
     // A changed file the re-check did not reach (a migration, a file
     // outside the paths asked about) is verified on its own.
     let violations = before
@@ -87,15 +188,20 @@ pub(crate) fn recheck_and_verify(
         .with_max_len(1)
         .flat_map_iter(|(id, old_text)| match verified.get(id) {
             Some(violations) => violations.clone(),
-            None => verify_file(project, *id, old_text),
+            None => verify_file(project, *id, old_text, baselines.get(id)),
         })
         .collect();
-    (findings, violations)
+    (findings, violations, kept)
 }
 
-fn verify_file(project: &Project, id: FileId, old_text: &str) -> Vec<Violation> {
+fn verify_file(
+    project: &Project,
+    id: FileId,
+    old_text: &str,
+    baseline: Option<&Baseline>,
+) -> Vec<Violation> {
     let file = project.file(id);
-    file.with_any_analysis(|new, text| verify_analysis(project, id, old_text, new, text))
+    file.with_any_analysis(|new, text| verify_analysis(project, id, old_text, baseline, new, text))
         .unwrap_or_else(|| match parse_module(file.text()) {
             Err(error) => vec![broken_syntax(id, file.text(), &error)],
             Ok(_) => vec![Violation {
@@ -118,35 +224,73 @@ fn broken_syntax(file: FileId, text: &str, error: &SyntaxError) -> Violation {
     }
 }
 
-/// Checks a changed file's new analysis against its text before the round.
+/// A file's text before the round, parsed only when asked.
+struct OldText<'t> {
+    text: &'t str,
+    module: &'t str,
+    is_package: bool,
+    parsed: OnceCell<Option<(ParsedModule, SemanticModel)>>,
+}
+
+impl OldText<'_> {
+    fn parsed(&self) -> Option<&(ParsedModule, SemanticModel)> {
+        self.parsed
+            .get_or_init(|| {
+                let parsed = parse_module(self.text).ok()?;
+                let semantic = SemanticModel::build(
+                    &parsed.body,
+                    self.module,
+                    self.is_package,
+                    self.text.len(),
+                );
+                Some((parsed, semantic))
+            })
+            .as_ref()
+    }
+}
+
+/// Checks a changed file's new analysis against its text before the round
+/// (from its baseline when there is one).
 fn verify_analysis(
     project: &Project,
     id: FileId,
     old_text: &str,
+    baseline: Option<&Baseline>,
     new: &Analysis,
     text: &str,
 ) -> Vec<Violation> {
     let file = project.file(id);
     let module = file.module.as_deref().unwrap_or("");
-    let Ok(old) = parse_module(old_text) else {
-        return Vec::new(); // nothing to compare with
+    let old = OldText {
+        text: old_text,
+        module,
+        is_package: file.is_package,
+        parsed: OnceCell::new(),
     };
-    let old_semantic = SemanticModel::build(&old.body, module, file.is_package, old_text.len());
-    let old_summary = summarize(&old.body, &old_semantic, &|_| false);
+    let made;
+    let baseline = match baseline {
+        Some(baseline) => baseline,
+        None => {
+            let Some((parsed, semantic)) = old.parsed() else {
+                return Vec::new(); // nothing to compare with
+            };
+            let summary = Arc::new(summarize(&parsed.body, semantic, &|_| false));
+            made = Baseline::from_parts(semantic, summary);
+            &made
+        }
+    };
     let mut reasons = Vec::new();
-    imports(project, &old_semantic, new, text, &mut reasons);
-    names(&old_semantic, new, text, &mut reasons);
-    awaits(&old.body, &old_semantic, new, text, &mut reasons);
-    calls(
+    imports(project, &baseline.imports, new, text, &mut reasons);
+    names(&baseline.unresolved, new, text, &mut reasons);
+    awaits(&old, new, text, &mut reasons);
+    calls(project, &old, new, text, &mut reasons);
+    signatures(
         project,
-        &old.body,
-        &old_semantic,
-        old_text,
-        new,
-        text,
+        module,
+        &baseline.summary,
+        &new.summary,
         &mut reasons,
     );
-    signatures(project, module, &old_summary, &new.summary, &mut reasons);
     reasons
         .into_iter()
         .map(|reason| Violation {
@@ -161,12 +305,11 @@ fn verify_analysis(
 /// used.
 fn imports(
     project: &Project,
-    old: &SemanticModel,
+    old_imports: &[(String, String)],
     new: &Analysis,
     text: &str,
     reasons: &mut Vec<String>,
 ) {
-    let old_imports: Vec<(&str, String)> = import_bindings(old).collect();
     for (id, binding) in new.semantic.bindings() {
         let Some(target) = imported(&binding.kind) else {
             continue;
@@ -221,23 +364,25 @@ fn missing_import(project: &Project, qualified: &str) -> Option<String> {
         .then(|| format!("comes from `{module}`, outside the project: it cannot be verified"))
 }
 
+/// Names loaded but bound nowhere, builtins aside.
+fn unbound(semantic: &SemanticModel) -> impl Iterator<Item = &(String, TextRange)> {
+    semantic
+        .unresolved()
+        .iter()
+        .filter(|(name, _)| !is_builtin(name))
+}
+
 /// (c) names loaded but bound nowhere, counted per name: more than before
 /// means the round removed something a remaining use needs.
-fn names(old: &SemanticModel, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
-    let count = |semantic: &SemanticModel| {
-        let mut counts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (name, range) in semantic.unresolved() {
-            if !is_builtin(name) {
-                counts.entry(name.clone()).or_default().push(range.start);
-            }
-        }
-        counts
-    };
-    let before = count(old);
-    let mut after: Vec<(String, Vec<usize>)> = count(&new.semantic).into_iter().collect();
+fn names(before: &FxHashMap<String, usize>, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
+    let mut counts: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (name, range) in unbound(&new.semantic) {
+        counts.entry(name).or_default().push(range.start);
+    }
+    let mut after: Vec<(&str, Vec<usize>)> = counts.into_iter().collect();
     after.sort();
     for (name, offsets) in after {
-        let was = before.get(&name).map_or(0, Vec::len);
+        let was = before.get(name).copied().unwrap_or(0);
         if offsets.len() > was {
             reasons.push(format!(
                 "line {}: `{name}` is used but no longer defined",
@@ -248,15 +393,15 @@ fn names(old: &SemanticModel, new: &Analysis, text: &str, reasons: &mut Vec<Stri
 }
 
 /// (d) `await`, `async with`, `async for` outside an `async def`.
-fn awaits(
-    old_body: &[Stmt],
-    old: &SemanticModel,
-    new: &Analysis,
-    text: &str,
-    reasons: &mut Vec<String>,
-) {
-    let before = async_outside(old_body, old).len();
+fn awaits(old: &OldText<'_>, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
     let after = async_outside(&new.parsed.body, &new.semantic);
+    if after.is_empty() {
+        return;
+    }
+    let Some((old_parsed, old_semantic)) = old.parsed() else {
+        return;
+    };
+    let before = async_outside(&old_parsed.body, old_semantic).len();
     if after.len() > before {
         reasons.push(format!(
             "line {}: `await`/`async with` outside an `async def`",
@@ -303,15 +448,19 @@ fn async_outside(body: &[Stmt], semantic: &SemanticModel) -> Vec<usize> {
 /// fail to bind than before the round.
 fn calls(
     project: &Project,
-    old_body: &[Stmt],
-    old: &SemanticModel,
-    old_text: &str,
+    old: &OldText<'_>,
     new: &Analysis,
     text: &str,
     reasons: &mut Vec<String>,
 ) {
-    let before = misfits(project, old_body, old, old_text).len();
     let after = misfits(project, &new.parsed.body, &new.semantic, text);
+    if after.is_empty() {
+        return;
+    }
+    let Some((old_parsed, old_semantic)) = old.parsed() else {
+        return;
+    };
+    let before = misfits(project, &old_parsed.body, old_semantic, old.text).len();
     if after.len() > before {
         reasons.push(after[before].clone());
     }
@@ -412,13 +561,18 @@ mod tests {
             .unwrap()
             .id;
         let before = vec![(id, project.file(id).text().to_owned())];
+        let baselines: Baselines = project
+            .file(id)
+            .with_any_analysis(|analysis, _| (id, Baseline::of(analysis)))
+            .into_iter()
+            .collect();
         project
             .replace_sources(vec![(id, after.to_owned())])
             .unwrap();
-        verify_round(&project, &before)
-            .into_iter()
-            .map(|v| v.reason)
-            .collect()
+        // The check's baseline stands for a parse of the old text.
+        let from_parse = verify_round(&project, &before);
+        assert_eq!(verify_round_with(&project, &before, &baselines), from_parse);
+        from_parse.into_iter().map(|v| v.reason).collect()
     }
 
     fn base() -> Vec<(&'static str, &'static str)> {
