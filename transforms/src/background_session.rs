@@ -5,7 +5,7 @@ use onesession_engine::python::range_of;
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Layer, Rule, Transform};
 
-use crate::helpers::{for_each_expr, method_name, SessionOrigin, Sessions};
+use crate::helpers::{method_name, SessionOrigin, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -66,7 +66,7 @@ impl Transform for BackgroundSession {
         let sessions = Sessions::of_file(checker);
         let in_router = checker.layer() == Layer::Router;
         let mut found: Vec<(TextRange, String)> = Vec::new();
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             let Some((callee, args)) = scheduled(checker, call) else {
                 return;

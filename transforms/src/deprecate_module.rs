@@ -364,7 +364,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
     // `sessionmaker(...)()`: the inner call is DB102's; in
     // `scoped_session(sessionmaker(...))` the outer call is the finding.
     let mut throwaway = HashSet::new();
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         if let Expr::Call(call) = expr {
             if let Expr::Call(inner) = call.func.as_ref() {
                 throwaway.insert(range_of(inner).start);
@@ -381,7 +381,7 @@ fn redundant_builders(checker: &Checker<'_>, found: &mut Vec<Item>) {
     let admin = autocommit_engines(checker);
     // The engine calls assigned to a name, by call offset → the binding.
     let assigned = assigned_calls(checker);
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let Some(q) = checker.qualified(&call.func) else {
             return;
@@ -460,7 +460,7 @@ fn is_admin_engine(
 /// `name = call(...)` (also awaited): the call's offset → `name`'s binding.
 fn assigned_calls(checker: &Checker<'_>) -> HashMap<usize, BindingId> {
     let mut out = HashMap::new();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         if let Stmt::Assign(ast::StmtAssign { targets, value, .. }) = stmt {
             if let ([target @ Expr::Name(_)], call @ Expr::Call(_)) =
                 (targets.as_slice(), unawaited(value))
@@ -570,7 +570,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
         "async with"
     };
     let calls = calls_by_callee(&checker.parsed.body, sync_context_manager);
-    for_each_stmt(&checker.parsed.body, |stmt| match stmt {
+    checker.nodes.for_each_stmt(|stmt| match stmt {
         Stmt::Import(ast::StmtImport { names, .. }) => {
             for alias in names {
                 let module = checker.project.canonicalize(alias.name.as_str());

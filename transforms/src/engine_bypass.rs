@@ -11,7 +11,7 @@ use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Confidence, Rule, Transform};
 
-use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, method_name, unawaited};
+use crate::helpers::{autocommit_engines, method_name, unawaited};
 
 declare_rule! {
     /// ## What it finds
@@ -83,7 +83,7 @@ impl Transform for EngineBypass {
         if checker.is_canonical() {
             return;
         }
-        let body = &checker.parsed.body;
+        let nodes = checker.nodes;
         let local_engines = local_engines(checker);
         let local_factories = local_sync_factories(checker);
         let ddl = ddl_connections(checker);
@@ -99,7 +99,7 @@ impl Transform for EngineBypass {
         // `(range, message, by name only)`: a pool recognised by its
         // receiver's name is likely, not sure.
         let mut found: Vec<(TextRange, String, bool)> = Vec::new();
-        for_each_expr(body, |expr| {
+        nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             let at = range_of(expr).start;
             if let Some(q) = checker.qualified(&call.func) {
@@ -244,7 +244,7 @@ fn is_raw_pool_query(receiver: &Expr, method: &str) -> bool {
 /// `begin()`/`connect()` calls.
 fn ddl_connections(checker: &Checker<'_>) -> HashSet<usize> {
     let mut out = HashSet::new();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let (items, body) = match stmt {
             Stmt::With(ast::StmtWith { items, body, .. })
             | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),
@@ -286,7 +286,7 @@ fn ddl_connections(checker: &Checker<'_>) -> HashSet<usize> {
 /// is a project's sync factory (`session_factory=SessionLocal`).
 fn local_sync_factories(checker: &Checker<'_>) -> HashSet<BindingId> {
     let mut starts = Vec::new();
-    for_each_stmt(&checker.parsed.body, |stmt| match stmt {
+    checker.nodes.for_each_stmt(|stmt| match stmt {
         Stmt::Assign(assign) => {
             let Expr::Call(call) = assign.value.as_ref() else {
                 return;
@@ -343,7 +343,7 @@ fn is_foreign_engine(checker: &Checker<'_>, expr: &Expr) -> bool {
 fn local_engines(checker: &Checker<'_>) -> HashSet<BindingId> {
     let module_scope = checker.semantic.scope_at(0);
     let mut starts = Vec::new();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let Stmt::Assign(assign) = stmt else { return };
         let Expr::Call(call) = assign.value.as_ref() else {
             return;

@@ -9,8 +9,6 @@ use onesession_engine::python::source::{indentation_at, line_end};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
-use crate::helpers::for_each_expr;
-
 declare_rule! {
     /// ## What it finds
     /// An engine (`create_async_engine(...)`, `create_engine(...)`) whose
@@ -81,7 +79,7 @@ impl Transform for EngineConfig {
 
     fn check(&self, checker: &mut Checker<'_>) {
         let mut found: Vec<(TextRange, String, Option<Edits>)> = Vec::new();
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             if let Some(engine) = EngineCall::of(checker, call) {
                 let mut own = Vec::new();

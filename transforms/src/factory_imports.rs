@@ -6,7 +6,7 @@ use onesession_engine::python::{range_of, BindingKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{annotation_ranges, for_each_expr, for_each_stmt};
+use crate::helpers::annotation_ranges;
 
 declare_rule! {
     /// ## What it finds
@@ -130,7 +130,7 @@ fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
         Some(is_async) => is_async,
         None => return out,
     };
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let items = match stmt {
             Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) if is_async => items,
             Stmt::With(ast::StmtWith { items, .. }) if !is_async => items,
@@ -309,11 +309,11 @@ fn module_of(qualified: &str) -> &str {
 
 /// DB102 on calls that make a session.
 fn direct_sessions(checker: &mut Checker<'_>) {
-    let body = &checker.parsed.body;
+    let nodes = checker.nodes;
     let rewritable = rewritable_calls(checker);
     // Calls that are the context expression of a `with`/`async with` item.
     let mut with_calls = Vec::new();
-    for_each_stmt(body, |stmt| {
+    nodes.for_each_stmt(|stmt| {
         if let Stmt::AsyncWith(ast::StmtAsyncWith { items, .. })
         | Stmt::With(ast::StmtWith { items, .. }) = stmt
         {
@@ -326,7 +326,7 @@ fn direct_sessions(checker: &mut Checker<'_>) {
     });
     let own_module = checker.module().unwrap_or_default().to_owned();
     let mut found = Vec::new();
-    for_each_expr(body, |expr| {
+    nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let range = range_of(expr);
         if checker.is_factory(&call.func) {

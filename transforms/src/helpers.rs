@@ -314,12 +314,12 @@ pub fn autocommit_engines(checker: &Checker<'_>) -> HashSet<BindingId> {
             .then(|| unawaited(receiver))
     }
     let mut out = HashSet::new();
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         out.extend(autocommit_on(expr).and_then(name_binding));
     });
     // The connection is matched by name in the block: `conn = await
     // conn.execution_options(...)` rebinds it.
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let (items, body) = match stmt {
             Stmt::With(ast::StmtWith { items, body, .. })
             | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),

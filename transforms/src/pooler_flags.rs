@@ -8,7 +8,7 @@ use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::engine_config::{entries_of, ConnectArgs, EngineCall};
-use crate::helpers::{for_each_expr, for_each_stmt, method_name};
+use crate::helpers::method_name;
 
 declare_rule! {
     /// ## What it finds
@@ -136,8 +136,8 @@ impl Transform for PoolerFlags {
 
     fn check(&self, checker: &mut Checker<'_>) {
         let mut found: Vec<(TextRange, String)> = Vec::new();
-        let body = &checker.parsed.body;
-        for_each_expr(body, |expr| {
+        let nodes = checker.nodes;
+        nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             if let Some(engine) = EngineCall::of(checker, call) {
                 engine_flags(checker, &engine, &mut found);
@@ -191,7 +191,7 @@ impl Transform for PoolerFlags {
                 _ => {}
             }
         });
-        for_each_stmt(body, |stmt| {
+        nodes.for_each_stmt(|stmt| {
             let targets: Vec<&Expr> = match stmt {
                 Stmt::Assign(ast::StmtAssign { targets, .. }) => targets.iter().collect(),
                 Stmt::AugAssign(ast::StmtAugAssign { target, .. }) => vec![target.as_ref()],

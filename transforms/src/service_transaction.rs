@@ -111,7 +111,7 @@ impl Transform for ServiceTransaction {
         };
 
         // `session.commit()` on a received session.
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             let Some((receiver, method)) = method_name(call) else {
                 return;
@@ -123,7 +123,7 @@ impl Transform for ServiceTransaction {
 
         // `self.session.commit()` in a class whose `__init__` stored a
         // received session as `self.session`.
-        for_each_stmt(&checker.parsed.body, |stmt| {
+        checker.nodes.for_each_stmt(|stmt| {
             let Stmt::ClassDef(class) = stmt else { return };
             let attributes = session_attributes(class, &received);
             if attributes.is_empty() {
@@ -175,7 +175,7 @@ fn committing_decorators(
     found: &mut Vec<(TextRange, String, Option<TextRange>, Confidence)>,
 ) {
     let mut known: std::collections::HashMap<String, bool> = Default::default();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let (name, decorators) = match stmt {
             Stmt::FunctionDef(def) => (def.name.as_str(), &def.decorator_list),
             Stmt::AsyncFunctionDef(def) => (def.name.as_str(), &def.decorator_list),

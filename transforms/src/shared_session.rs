@@ -8,7 +8,7 @@ use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, method_name, Sessions};
+use crate::helpers::{method_name, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -64,7 +64,7 @@ impl Transform for SharedSession {
         let mut found: Vec<(TextRange, String)> = Vec::new();
 
         // asyncio.gather(...)
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             if checker.qualified(&call.func).as_deref() != Some("asyncio.gather") {
                 return;
@@ -101,7 +101,7 @@ impl Transform for SharedSession {
         });
 
         // async with asyncio.TaskGroup() as tg: tg.create_task(f(session))
-        for_each_stmt(&checker.parsed.body, |stmt| {
+        checker.nodes.for_each_stmt(|stmt| {
             let Stmt::AsyncWith(with) = stmt else { return };
             for item in &with.items {
                 let Expr::Call(ctx) = &item.context_expr else {

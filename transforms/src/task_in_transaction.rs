@@ -9,7 +9,7 @@ use onesession_engine::python::visit::{self, Visitor};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_stmt, method_name, Sessions};
+use crate::helpers::{method_name, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -67,7 +67,7 @@ impl Transform for TaskInTransaction {
         // How many `begin()` blocks hold each call: the fix only moves a
         // call out of the one block around it.
         let mut depth: HashMap<usize, usize> = HashMap::new();
-        for_each_stmt(&checker.parsed.body, |stmt| {
+        checker.nodes.for_each_stmt(|stmt| {
             let (items, body) = match stmt {
                 Stmt::With(ast::StmtWith { items, body, .. })
                 | Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) => (items, body),

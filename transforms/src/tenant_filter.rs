@@ -8,7 +8,7 @@ use onesession_engine::python::{range_of, BindingKind, ScopeId};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, method_name};
+use crate::helpers::method_name;
 
 declare_rule! {
     /// ## What it finds
@@ -98,7 +98,7 @@ impl Transform for TenantFilter {
         let source = checker.source;
         let mut found: Vec<(TextRange, String, Option<Removal>)> = Vec::new();
         let mut seen = HashSet::new();
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Call(call) = expr else { return };
             let Some((receiver, method)) = method_name(call) else {
                 return;
@@ -463,14 +463,14 @@ fn raw_sql(checker: &mut Checker<'_>, columns: &[String]) {
         return;
     };
     let mut docstrings = HashSet::new();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         if let ast::Stmt::Expr(e) = stmt {
             docstrings.insert(range_of(e.value.as_ref()).start);
         }
     });
     let mut found: Vec<TextRange> = Vec::new();
     let mut inside_fstring: Vec<TextRange> = Vec::new();
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let range = range_of(expr);
         if docstrings.contains(&range.start)
             || inside_fstring
@@ -527,7 +527,7 @@ fn raw_sql(checker: &mut Checker<'_>, columns: &[String]) {
 fn filter_lists<'a>(checker: &mut Checker<'a>, columns: &[String]) {
     // The unpacked names, with the scope they are looked up in.
     let mut lists: Vec<(String, Option<ScopeId>, &'static str)> = Vec::new();
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let filter =
             method_name(call).and_then(|(_, m)| FILTER_METHODS.iter().find(|f| **f == m).copied());
@@ -558,7 +558,7 @@ fn filter_lists<'a>(checker: &mut Checker<'a>, columns: &[String]) {
     // Every expression put into such a list: list literals bound to the
     // name, `+=`, `.append(x)`, `.extend([...])`, `.insert(i, x)`.
     let mut members: Vec<(&Expr, String, &'static str)> = Vec::new();
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let (target, value) = match stmt {
             ast::Stmt::Assign(ast::StmtAssign { targets, value, .. }) if targets.len() == 1 => {
                 (&targets[0], value.as_ref())
@@ -583,7 +583,7 @@ fn filter_lists<'a>(checker: &mut Checker<'a>, columns: &[String]) {
             members.extend(elts.iter().map(|e| (e, list.0.clone(), list.1)));
         }
     });
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let Some((Expr::Name(name), method)) = method_name(call) else {
             return;

@@ -8,7 +8,7 @@ use onesession_engine::python::range_of;
 use onesession_engine::text::Edit;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, method_name, Sessions};
+use crate::helpers::{method_name, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -70,7 +70,7 @@ impl Transform for UnawaitedCall {
         // value of an assignment: the places where a missing `await`
         // drops the coroutine.
         let mut candidates: Vec<&Expr> = Vec::new();
-        for_each_stmt(&checker.parsed.body, |stmt| match stmt {
+        checker.nodes.for_each_stmt(|stmt| match stmt {
             Stmt::Expr(s) => candidates.push(&s.value),
             Stmt::Assign(s) => candidates.push(&s.value),
             Stmt::AnnAssign(s) => {
@@ -96,7 +96,7 @@ impl Transform for UnawaitedCall {
         let mut found = Vec::new();
         // `await session.execute(q).scalars().first()`: the `await` is for
         // the end of the chain; `execute()` itself is never awaited.
-        for_each_expr(&checker.parsed.body, |expr| {
+        checker.nodes.for_each_expr(|expr| {
             let Expr::Attribute(attr) = expr else { return };
             let Expr::Call(call) = attr.value.as_ref() else {
                 return;

@@ -7,7 +7,7 @@ use onesession_engine::python::{range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{for_each_stmt, method_name, Sessions};
+use crate::helpers::{method_name, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -63,7 +63,7 @@ impl Transform for UntrackedTask {
         let sessions = Sessions::of_file(checker);
         let groups = task_groups(checker);
         let mut found: Vec<(TextRange, String)> = Vec::new();
-        for_each_stmt(&checker.parsed.body, |stmt| {
+        checker.nodes.for_each_stmt(|stmt| {
             let Stmt::Expr(ast::StmtExpr { value, .. }) = stmt else {
                 return;
             };
@@ -158,7 +158,7 @@ fn is_task_group(checker: &Checker<'_>, func: &Expr) -> bool {
 /// `tg = asyncio.TaskGroup()`.
 fn task_groups(checker: &Checker<'_>) -> HashSet<BindingId> {
     let mut starts = Vec::new();
-    for_each_stmt(&checker.parsed.body, |stmt| match stmt {
+    checker.nodes.for_each_stmt(|stmt| match stmt {
         Stmt::With(ast::StmtWith { items, .. })
         | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
             for item in items {

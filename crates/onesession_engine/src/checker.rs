@@ -6,6 +6,7 @@ use std::mem::Discriminant;
 use rustc_hash::FxHashMap;
 
 use onesession_python::ast::Expr;
+use onesession_python::visit::Nodes;
 use onesession_python::{ParsedModule, SemanticModel, Suppression};
 use onesession_text::{Fix, LineIndex, TextRange};
 
@@ -20,6 +21,8 @@ pub struct Checker<'a> {
     pub file: &'a ProjectFile,
     pub source: &'a str,
     pub parsed: &'a ParsedModule,
+    /// The module's statements and expressions, listed by one walk.
+    pub nodes: &'a Nodes<'a>,
     pub semantic: &'a SemanticModel,
     pub lines: &'a LineIndex,
     rules: &'a RuleSet<'a>,
@@ -84,6 +87,7 @@ impl<'a> Checker<'a> {
         file: &'a ProjectFile,
         source: &'a str,
         analysis: &'a Analysis,
+        nodes: &'a Nodes<'a>,
         rules: &'a RuleSet<'a>,
     ) -> Self {
         Self {
@@ -91,6 +95,7 @@ impl<'a> Checker<'a> {
             file,
             source,
             parsed: &analysis.parsed,
+            nodes,
             semantic: &analysis.semantic,
             lines: &analysis.lines,
             rules,

@@ -277,7 +277,8 @@ fn check_state(
             group: None,
         }],
         FileState::Parsed(analysis) => {
-            let mut checker = Checker::new(project, file, text, analysis, rules);
+            let nodes = onesession_python::visit::Nodes::of(&analysis.parsed.body);
+            let mut checker = Checker::new(project, file, text, analysis, &nodes, rules);
             for transform in rules.active() {
                 transform.check(&mut checker);
             }

@@ -384,6 +384,46 @@ pub fn for_each_stmt<'a>(body: &'a [Stmt], mut f: impl FnMut(&'a Stmt)) {
     Each(&mut f).visit_body(body);
 }
 
+/// Every statement and every expression of a module, each in the order
+/// [`for_each_stmt`] and [`for_each_expr`] visit them, made by one walk:
+/// the checks of a file iterate these lists instead of each walking the
+/// tree again.
+#[derive(Debug, Default)]
+pub struct Nodes<'a> {
+    stmts: Vec<&'a Stmt>,
+    exprs: Vec<&'a Expr>,
+}
+
+impl<'a> Nodes<'a> {
+    pub fn of(body: &'a [Stmt]) -> Self {
+        let mut nodes = Self::default();
+        nodes.visit_body(body);
+        nodes
+    }
+
+    /// [`for_each_expr`] over the whole module.
+    pub fn for_each_expr(&self, f: impl FnMut(&'a Expr)) {
+        self.exprs.iter().copied().for_each(f);
+    }
+
+    /// [`for_each_stmt`] over the whole module.
+    pub fn for_each_stmt(&self, f: impl FnMut(&'a Stmt)) {
+        self.stmts.iter().copied().for_each(f);
+    }
+}
+
+impl<'a> Visitor<'a> for Nodes<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmts.push(stmt);
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.exprs.push(expr);
+        walk_expr(self, expr);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,5 +503,17 @@ class C(base(), metaclass=meta()):
                 calls.0
             );
         }
+        // The one walk's lists hold what each walk visits, in its order.
+        let nodes = Nodes::of(&module.body);
+        let (mut walked, mut listed) = (Vec::new(), Vec::new());
+        for_each_expr(&module.body, |e| walked.push(std::ptr::from_ref(e)));
+        nodes.for_each_expr(|e| listed.push(std::ptr::from_ref(e)));
+        assert!(walked.len() > 40);
+        assert_eq!(walked, listed);
+        let (mut walked, mut listed) = (Vec::new(), Vec::new());
+        for_each_stmt(&module.body, |s| walked.push(std::ptr::from_ref(s)));
+        nodes.for_each_stmt(|s| listed.push(std::ptr::from_ref(s)));
+        assert!(walked.len() > 10);
+        assert_eq!(walked, listed);
     }
 }

@@ -10,7 +10,7 @@ use onesession_engine::resolve::Target;
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, functions};
+use crate::helpers::{for_each_stmt, functions};
 
 mod edits;
 
@@ -275,12 +275,12 @@ fn arguments(checker: &Checker<'_>, found: &mut Vec<(TextRange, String)>) {
     let cm = context_manager(checker).to_owned();
     // `Depends(get_db_params())` is an injection, reported on its parameter.
     let mut depends_args = std::collections::HashSet::new();
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         if let Some(target) = checker.depends_target(expr) {
             depends_args.insert(range_of(target).start);
         }
     });
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let called = called(checker, call);
         let target = callee_name(checker, called.callee);
@@ -451,7 +451,7 @@ fn defs<'a>(checker: &Checker<'a>) -> Vec<Def<'a>> {
             }
         }
     }
-    for_each_stmt(&checker.parsed.body, |stmt| {
+    checker.nodes.for_each_stmt(|stmt| {
         let (name, args, body) = match stmt {
             Stmt::FunctionDef(d) => (d.name.as_str(), d.args.as_ref(), &d.body[..]),
             Stmt::AsyncFunctionDef(d) => (d.name.as_str(), d.args.as_ref(), &d.body[..]),
@@ -501,7 +501,7 @@ fn plan(checker: &Checker<'_>) -> Plan {
 /// Call sites: drop the argument that lands in the callee's `db_params`.
 fn call_sites(checker: &Checker<'_>, plan: &mut Plan) {
     let source = checker.source;
-    for_each_expr(&checker.parsed.body, |expr| {
+    checker.nodes.for_each_expr(|expr| {
         let Expr::Call(call) = expr else { return };
         let called = called(checker, call);
         let (Some(key), Some(sig)) = (&called.key, &called.sig) else {
