@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use onesession_python::{parse_module, ParsedModule, SemanticModel, SyntaxError};
-use onesession_text::{FileId, LineIndex};
+use onesession_python::{
+    parse_module, parse_module_skipping, ParsedModule, Relevance, SemanticModel, SyntaxError,
+};
+use onesession_text::{FileId, LineIndex, TextRange};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -194,6 +196,36 @@ struct Shared {
     triggers: Triggers,
     scanner: Scanner,
     layers: Layers,
+    /// Which module-level function bodies can be skipped when parsing.
+    bodies: BodyWords,
+}
+
+/// A function body matters when it holds a trigger word or one of the
+/// names rules take for sessions and connections (`db`, `conn`) or the
+/// transaction methods; imports are first-party when they name one of the
+/// project's packages.
+#[derive(Debug)]
+struct BodyWords(Words);
+
+/// Words beyond the trigger words that keep a body parsed.
+const BODY_WORDS: &[&str] = &["db", "conn", "database", "commit", "rollback"];
+
+impl BodyWords {
+    fn new(triggers: &[String]) -> Self {
+        let mut words = triggers.to_vec();
+        words.extend(BODY_WORDS.iter().map(|w| (*w).to_owned()));
+        Self(Words::new(&words))
+    }
+}
+
+impl Relevance for Shared {
+    fn mentions(&self, text: &str) -> bool {
+        self.bodies.0.is_match(text)
+    }
+
+    fn is_first_party(&self, root: &str) -> bool {
+        self.scanner.is_project_name(root)
+    }
 }
 
 impl ProjectFile {
@@ -225,12 +257,26 @@ impl ProjectFile {
         self.parse(text)
     }
 
+    /// Parses `text`, skipping the module-level function bodies no rule can
+    /// see into, unless a fix changed the file: verification must see all
+    /// of a fixed text.
     fn parse(&self, text: &str) -> FileState {
-        parse_file(text, self.module.as_deref(), self.is_package, &|call| {
-            self.shared.scanner.is_project_name(call)
-                || is_one_of(call, SESSION_CLASSES)
-                || is_one_of(call, RAW_CONNECTS)
-        })
+        let skipping = (!self.fixed).then_some(&*self.shared as &dyn Relevance);
+        self.parse_with(text, skipping)
+    }
+
+    fn parse_with(&self, text: &str, skipping: Option<&dyn Relevance>) -> FileState {
+        parse_file(
+            text,
+            self.module.as_deref(),
+            self.is_package,
+            skipping,
+            &|call| {
+                self.shared.scanner.is_project_name(call)
+                    || is_one_of(call, SESSION_CLASSES)
+                    || is_one_of(call, RAW_CONNECTS)
+            },
+        )
     }
 
     /// Runs `f` on the file's state and text: the kept ones when there
@@ -326,8 +372,29 @@ impl ProjectFile {
     /// search reads files no rule needed), dropped after it. `None` when
     /// the file cannot be read or parsed.
     pub fn with_any_analysis<R>(&self, f: impl FnOnce(&Analysis, &str) -> R) -> Option<R> {
+        self.with_analysis_seeing(|_, _| false, f)
+    }
+
+    /// [`Self::with_any_analysis`], with every function body parsed when
+    /// `looks_inside` says what the caller looks for may be in one of the
+    /// bodies the analysis skipped (ranges, text): a reference search
+    /// looks for names the skipping could not know mattered.
+    pub fn with_analysis_seeing<R>(
+        &self,
+        looks_inside: impl FnOnce(&[TextRange], &str) -> bool,
+        f: impl FnOnce(&Analysis, &str) -> R,
+    ) -> Option<R> {
+        let run = |analysis: &Analysis, text: &str| {
+            if analysis.parsed.skipped.is_empty() || !looks_inside(&analysis.parsed.skipped, text) {
+                return Some(f(analysis, text));
+            }
+            match self.parse_with(text, None) {
+                FileState::Parsed(full) => Some(f(&full, text)),
+                _ => None,
+            }
+        };
         if let Some(FileState::Parsed(analysis)) = self.state.get() {
-            return Some(f(analysis, self.text()));
+            return run(analysis, self.text());
         }
         let read;
         let text = match self.source.get() {
@@ -338,7 +405,7 @@ impl ProjectFile {
             }
         };
         match self.parse(text) {
-            FileState::Parsed(analysis) => Some(f(&analysis, text)),
+            FileState::Parsed(analysis) => run(&analysis, text),
             _ => None,
         }
     }
@@ -561,6 +628,7 @@ impl Project {
             settings: &settings,
             shared: Arc::new(Shared {
                 triggers: Triggers::new(&settings),
+                bodies: BodyWords::new(&Triggers::words(&settings)),
                 scanner: Scanner::new(
                     &settings,
                     names.iter().flatten().map(|(name, _)| name.as_str()),
@@ -894,9 +962,14 @@ fn parse_file(
     text: &str,
     module: Option<&str>,
     is_package: bool,
+    skipping: Option<&dyn Relevance>,
     keeps_call: &dyn Fn(&str) -> bool,
 ) -> FileState {
-    match parse_module(text) {
+    let parsed = match skipping {
+        Some(relevance) => parse_module_skipping(text, relevance),
+        None => parse_module(text),
+    };
+    match parsed {
         Ok(parsed) => {
             let semantic =
                 SemanticModel::build(&parsed.body, module.unwrap_or(""), is_package, text.len());
@@ -973,6 +1046,10 @@ pub struct Triggers(Words);
 
 impl Triggers {
     pub fn new(settings: &Settings) -> Self {
+        Self(Words::new(&Self::words(settings)))
+    }
+
+    fn words(settings: &Settings) -> Vec<String> {
         let mut words = crate::settings::strings(&[
             "session",
             "Session",
@@ -1002,7 +1079,7 @@ impl Triggers {
             words.extend(module.rsplit('.').next().map(str::to_owned));
         }
         words.retain(|w| !w.is_empty());
-        Self(Words::new(&words))
+        words
     }
 
     pub fn admits(&self, text: &str) -> bool {

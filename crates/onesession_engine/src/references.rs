@@ -130,8 +130,10 @@ impl Project {
                 .candidates(&names, outside)
                 .par_iter()
                 .flat_map_iter(|file| {
-                    file.with_analysis(|analysis, _| import_aliases(self, &analysis.semantic, key))
-                        .unwrap_or_default()
+                    file.with_analysis(&names, |analysis, _| {
+                        import_aliases(self, &analysis.semantic, key)
+                    })
+                    .unwrap_or_default()
                 })
                 .collect();
             for alias in aliases {
@@ -148,7 +150,7 @@ impl Project {
             .candidates(&names, outside)
             .par_iter()
             .filter_map(|file| {
-                file.with_analysis(|analysis, text| {
+                file.with_analysis(&names, |analysis, text| {
                     let mut finder = Finder {
                         resolver: Resolver::new(self, &analysis.semantic, &analysis.parsed.body),
                         semantic: &analysis.semantic,
@@ -259,9 +261,23 @@ enum Source<'p> {
 }
 
 impl Source<'_> {
-    fn with_analysis<R>(&self, f: impl FnOnce(&Analysis, &str) -> R) -> Option<R> {
+    /// The file's analysis, with every body where one of `names` occurs
+    /// parsed.
+    fn with_analysis<R>(
+        &self,
+        names: &[String],
+        f: impl FnOnce(&Analysis, &str) -> R,
+    ) -> Option<R> {
         match self {
-            Source::Project(file) => file.with_any_analysis(f),
+            Source::Project(file) => file.with_analysis_seeing(
+                |skipped, text| {
+                    skipped.iter().any(|range| {
+                        text.get(range.clone())
+                            .is_some_and(|body| names.iter().any(|n| body.contains(n.as_str())))
+                    })
+                },
+                f,
+            ),
             Source::Outside(file) => {
                 let parsed = parse_module(&file.text).ok()?;
                 let semantic = SemanticModel::build(

@@ -120,7 +120,9 @@ pub(crate) fn check_and_verify(
     (findings, violations, kept.into_iter().collect())
 }
 
-/// The baseline of a file with a fix, kept for the round that applies it.
+/// The baseline of a file with a fix, kept for the round that applies it;
+/// none when the check skipped function bodies (the fixed text is parsed
+/// whole, so its old text must be too).
 pub(crate) fn keep_baseline(
     _: &ProjectFile,
     state: &FileState,
@@ -128,7 +130,9 @@ pub(crate) fn keep_baseline(
     findings: &[Finding],
 ) -> Option<Baseline> {
     match state {
-        FileState::Parsed(analysis) if findings.iter().any(|f| f.fix.is_some()) => {
+        FileState::Parsed(analysis)
+            if analysis.parsed.skipped.is_empty() && findings.iter().any(|f| f.fix.is_some()) =>
+        {
             Some(Baseline::of(analysis))
         }
         _ => None,

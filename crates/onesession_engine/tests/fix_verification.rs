@@ -183,3 +183,82 @@ fn crlf_files_get_crlf_in_inserted_lines() {
         "session = (\r\n    None\r\n)\r\nother = 'x'\r\n"
     );
 }
+
+/// Reports `import json` with a fix that replaces it by `pass`.
+struct DropJsonImport;
+
+impl Transform for DropJsonImport {
+    fn name(&self) -> &'static str {
+        "test"
+    }
+    fn rules(&self) -> &'static [&'static Rule] {
+        static RULES: [&Rule; 1] = [&TEST];
+        &RULES
+    }
+    fn check(&self, checker: &mut Checker<'_>) {
+        for stmt in &checker.parsed.body {
+            let Stmt::Import(import) = stmt else { continue };
+            if import
+                .names
+                .iter()
+                .any(|alias| alias.name.as_str() == "json")
+            {
+                let range = range_of(stmt);
+                let fix = checker.fix_safe(vec![Edit::replace(range.clone(), "pass".to_owned())]);
+                if let Some(finding) = checker.report(&TEST, range, "test") {
+                    finding.fix = Some(fix);
+                }
+            }
+        }
+    }
+}
+
+/// The check parses a helper that names nothing of the database as `...`
+/// only while it uses nothing the module binds. Once the fix unbinds
+/// `json`, the helper would qualify: verification must still read it
+/// whole and see the name the fix left unbound.
+#[test]
+fn a_fix_unbinding_a_name_used_in_a_plain_helper_is_dropped() {
+    static TRANSFORMS: [&dyn Transform; 1] = [&DropJsonImport];
+    let text = "import json\nsession = None\n\n\ndef encode(rows):\n    return json.dumps(rows)\n";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("x.py");
+    std::fs::write(&path, text).unwrap();
+    let settings = Settings::resolve(root.clone(), None, RawConfig::default()).unwrap();
+    let mut project = Project::open(
+        settings,
+        &Inputs {
+            paths: vec![path],
+            stdin: None,
+            known: None,
+        },
+    )
+    .unwrap();
+    let rules = RuleSet::new(&TRANSFORMS, Some(&["DB900".to_owned()]), &[], &[]).unwrap();
+    let report = fix_project(&mut project, &rules, FixOptions::default()).unwrap();
+    assert!(report.changes.is_empty(), "{:?}", report.changes);
+    assert_eq!(project.files[0].text(), text);
+    assert!(
+        report.problems.iter().any(|p| p.reason.contains("`json`")),
+        "{:?}",
+        report.problems
+    );
+}
+
+/// A name the file leaves unbound inside a helper the check parsed as
+/// `...` was there before the fix: verification compares whole texts, so
+/// it does not count it as the fix's.
+#[test]
+fn a_name_unbound_before_the_fix_in_a_plain_helper_is_not_blamed_on_it() {
+    static REMOVE: Rewrite = Rewrite(|_| "None".to_owned());
+    let (report, project) = run(
+        &REMOVE,
+        "session = 1\n\n\ndef helper():\n    return defined_elsewhere\n",
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        project.files[0].text(),
+        "session = None\n\n\ndef helper():\n    return defined_elsewhere\n"
+    );
+}

@@ -5,6 +5,8 @@
 //! - [`parse`]: parse a module, falling back to offset-preserving masks for
 //!   Python 3.12+ syntax the parser rejects; collects comments and
 //!   suppression comments in the same lexing pass.
+//! - [`inert`]: which module-level function bodies no rule can see into,
+//!   parsed as `...` when the engine asks.
 //! - [`visit`]: a by-reference walk that reaches every node.
 //! - [`semantic`]: scopes, bindings and the qualified name of an
 //!   expression, resolved through imports.
@@ -15,13 +17,15 @@
 
 pub mod builtins;
 pub mod imports;
+pub mod inert;
 mod mask;
 pub mod parse;
 pub mod semantic;
 pub mod source;
 pub mod visit;
 
-pub use parse::{parse_module, ParsedModule, Suppression, SyntaxError};
+pub use inert::Relevance;
+pub use parse::{parse_module, parse_module_skipping, ParsedModule, Suppression, SyntaxError};
 pub use rustpython_parser::ast;
 pub use semantic::{Binding, BindingId, BindingKind, ScopeId, ScopeKind, SemanticModel};
 

@@ -8,6 +8,7 @@ use rustpython_parser::ast::{Mod, Suite};
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{parse_tokens, Mode, Tok};
 
+use crate::inert::{inert_bodies, Relevance, Skip, Spanned};
 use crate::mask::mask_py312;
 
 /// A parsed module with what the AST does not hold.
@@ -21,6 +22,9 @@ pub struct ParsedModule {
     /// True when Python 3.12+ syntax was masked to parse the file: the
     /// masked literals' insides were not analysed.
     pub masked: bool,
+    /// The bodies parsed as `...` because no rule can see into them
+    /// (empty unless parsed with [`parse_module_skipping`]).
+    pub skipped: Vec<TextRange>,
 }
 
 /// `# onesession: ignore` (every rule) or `# onesession: ignore[DB101, DB104]`.
@@ -58,30 +62,120 @@ impl std::error::Error for SyntaxError {}
 /// forms it does not know are masked (same length, same newlines) and the
 /// masked text is parsed instead; ranges stay valid for `source`.
 pub fn parse_module(source: &str) -> Result<ParsedModule, SyntaxError> {
-    match parse_text(source) {
-        Ok((body, comments)) => Ok(ParsedModule::new(body, comments, false)),
+    parse_module_with(source, None)
+}
+
+/// Parses `source` like [`parse_module`], with the module-level functions
+/// no rule can see into parsed as `...` (see [`crate::inert`]); their
+/// ranges are in [`ParsedModule::skipped`].
+pub fn parse_module_skipping(
+    source: &str,
+    relevance: &dyn Relevance,
+) -> Result<ParsedModule, SyntaxError> {
+    parse_module_with(source, Some(relevance))
+}
+
+fn parse_module_with(
+    source: &str,
+    relevance: Option<&dyn Relevance>,
+) -> Result<ParsedModule, SyntaxError> {
+    match parse_text(source, relevance) {
+        Ok(parsed) => Ok(ParsedModule::new(parsed, false)),
         Err(first) => {
             let Some(masked) = mask_py312(source) else {
                 return Err(first);
             };
-            let (body, comments) = parse_text(&masked)?;
+            // Nothing is skipped in masked text: a masked literal could
+            // hide the word that makes a body matter.
+            let mut parsed = parse_text(&masked, None)?;
             // Comments must come from the original text: a masked f-string
             // could otherwise hide or invent a suppression.
-            let comments = comments
-                .into_iter()
-                .map(|(range, _)| {
-                    let text = source.get(range.clone()).unwrap_or_default().to_owned();
-                    (range, text)
-                })
-                .collect();
-            Ok(ParsedModule::new(body, comments, true))
+            for (range, text) in &mut parsed.comments {
+                *text = source.get(range.clone()).unwrap_or_default().to_owned();
+            }
+            Ok(ParsedModule::new(parsed, true))
         }
     }
 }
 
 type Comments = Vec<(TextRange, String)>;
 
-fn parse_text(source: &str) -> Result<(Suite, Comments), SyntaxError> {
+struct Parsed {
+    body: Suite,
+    comments: Comments,
+    skipped: Vec<TextRange>,
+}
+
+fn parse_text(source: &str, relevance: Option<&dyn Relevance>) -> Result<Parsed, SyntaxError> {
+    let Some(relevance) = relevance else {
+        return parse_streaming(source);
+    };
+    // Deciding what to skip looks at the whole module before the parser
+    // starts, so the tokens are collected; a file the lexer rejects is
+    // parsed as it streams, which reports the error.
+    let Ok(tokens) = lex(source, Mode::Module).collect::<Result<Vec<Spanned>, _>>() else {
+        return parse_streaming(source);
+    };
+    let comments = tokens
+        .iter()
+        .filter_map(|(token, range)| match token {
+            Tok::Comment(text) => Some((
+                range.start().to_usize()..range.end().to_usize(),
+                text.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let skips = inert_bodies(source, &tokens, relevance);
+    let skipped = skips.iter().map(Skip::text_range).collect();
+    let body = parse_tokens(skipping(tokens, skips).map(Ok), Mode::Module, "<module>");
+    match module_body(body, source) {
+        Ok(body) => Ok(Parsed {
+            body,
+            comments,
+            skipped,
+        }),
+        // Only the whole text may report a syntax error: its message and
+        // place must not depend on what was skipped.
+        Err(_) => parse_streaming(source),
+    }
+}
+
+/// `tokens` with each skipped body replaced by `...` and its last newline.
+fn skipping(tokens: Vec<Spanned>, skips: Vec<Skip>) -> impl Iterator<Item = Spanned> {
+    let mut skips = skips.into_iter().peekable();
+    let mut newline = None;
+    tokens
+        .into_iter()
+        .enumerate()
+        .filter_map(move |(index, token)| {
+            let Some(skip) = skips.peek() else {
+                return Some(token);
+            };
+            if index < skip.tokens.start {
+                return Some(token);
+            }
+            if index == skip.tokens.start {
+                newline = None;
+            }
+            if index == skip.newline {
+                newline = Some(token.1);
+            }
+            if index + 1 < skip.tokens.end {
+                return if index == skip.tokens.start {
+                    Some((Tok::Ellipsis, skip.range))
+                } else {
+                    None
+                };
+            }
+            // The body's last token: the `...` ends with the body's newline.
+            let range = newline.take().unwrap_or(skip.range);
+            skips.next();
+            Some((Tok::Newline, range))
+        })
+}
+
+fn parse_streaming(source: &str) -> Result<Parsed, SyntaxError> {
     // Tokens stream from the lexer into the parser (collecting them first
     // copied every token once more), and comments are taken on the way.
     // After an error the lexer repeats it forever: stop at the first one
@@ -98,8 +192,20 @@ fn parse_text(source: &str) -> Result<(Suite, Comments), SyntaxError> {
                 ));
             }
         });
-    match parse_tokens(tokens, Mode::Module, "<module>") {
-        Ok(Mod::Module(module)) => Ok((module.body, comments)),
+    let body = parse_tokens(tokens, Mode::Module, "<module>");
+    Ok(Parsed {
+        body: module_body(body, source)?,
+        comments,
+        skipped: Vec::new(),
+    })
+}
+
+fn module_body(
+    parsed: Result<Mod, rustpython_parser::ParseError>,
+    source: &str,
+) -> Result<Suite, SyntaxError> {
+    match parsed {
+        Ok(Mod::Module(module)) => Ok(module.body),
         Ok(_) => Err(SyntaxError {
             offset: 0,
             message: "not a module".into(),
@@ -126,7 +232,12 @@ fn describe(error: &rustpython_parser::ParseErrorType) -> String {
 }
 
 impl ParsedModule {
-    fn new(body: Suite, comments: Comments, masked: bool) -> Self {
+    fn new(parsed: Parsed, masked: bool) -> Self {
+        let Parsed {
+            body,
+            comments,
+            skipped,
+        } = parsed;
         let suppressions = comments
             .iter()
             .filter_map(|(range, text)| Some((range.start, parse_suppression(text)?)))
@@ -136,6 +247,7 @@ impl ParsedModule {
             comments,
             suppressions,
             masked,
+            skipped,
         }
     }
 }
