@@ -61,11 +61,43 @@ pub(crate) struct Baseline {
     imports: Vec<(String, String)>,
     unresolved: FxHashMap<String, usize>,
     summary: Arc<ModuleSummary>,
+    /// What the check skipped, when it skipped function bodies.
+    skipped: Option<Arc<Skipped>>,
+}
+
+/// The module-level functions whose bodies the check parsed as `...`
+/// (see `onesession_python::inert`), so `unresolved` counts none of their
+/// names. A function whose text the round left as it was is checked on
+/// its own: a name its body leaves unbound after the fix was unbound
+/// before unless the module bound it (a skipped body names no import, no
+/// definition, nothing the module binds from a statement that touches
+/// the database, but may use a plain module constant).
+#[derive(Debug)]
+struct Skipped {
+    /// The whole text of each such function, decorators to last line.
+    functions: FxHashSet<String>,
+    /// The names the module bound before the round.
+    module_names: FxHashSet<String>,
 }
 
 impl Baseline {
-    pub(crate) fn of(analysis: &Analysis) -> Self {
-        Self::from_parts(&analysis.semantic, Arc::clone(&analysis.summary))
+    pub(crate) fn of(analysis: &Analysis, text: &str) -> Self {
+        let mut baseline = Self::from_parts(&analysis.semantic, Arc::clone(&analysis.summary));
+        if !analysis.parsed.skipped.is_empty() {
+            let semantic = &analysis.semantic;
+            let module = semantic.scope_at(0);
+            baseline.skipped = Some(Arc::new(Skipped {
+                functions: skipped_functions(&analysis.parsed.body, &analysis.parsed.skipped)
+                    .filter_map(|range| text.get(range).map(str::to_owned))
+                    .collect(),
+                module_names: semantic
+                    .bindings()
+                    .filter(|(_, binding)| binding.scope == module)
+                    .map(|(_, binding)| binding.name.clone())
+                    .collect(),
+            }));
+        }
+        baseline
     }
 
     fn from_parts(semantic: &SemanticModel, summary: Arc<ModuleSummary>) -> Self {
@@ -79,8 +111,53 @@ impl Baseline {
                 .collect(),
             unresolved,
             summary,
+            skipped: None,
         }
     }
+}
+
+impl Baseline {
+    /// Stands for the old text: every function whose body the check
+    /// skipped is still there, unchanged (else the old text is parsed).
+    fn fits(&self, new: &Analysis, text: &str) -> bool {
+        let Some(skipped) = &self.skipped else {
+            return true;
+        };
+        let unchanged: FxHashSet<&str> = new
+            .parsed
+            .body
+            .iter()
+            .filter_map(|stmt| text.get(range_of(stmt)))
+            .filter(|t| skipped.functions.contains(*t))
+            .collect();
+        unchanged.len() == skipped.functions.len()
+    }
+}
+
+/// The whole range of each module-level function whose body is one of
+/// `skipped` (the `...` the parser was given spans the body).
+fn skipped_functions<'a>(
+    body: &'a [Stmt],
+    skipped: &'a [TextRange],
+) -> impl Iterator<Item = TextRange> + 'a {
+    body.iter().filter_map(move |stmt| {
+        let inner = function_body(stmt)?;
+        let span = body_span(inner)?;
+        skipped.contains(&span).then(|| range_of(stmt))
+    })
+}
+
+fn function_body(stmt: &Stmt) -> Option<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(def) => Some(&def.body),
+        Stmt::AsyncFunctionDef(def) => Some(&def.body),
+        _ => None,
+    }
+}
+
+/// From the first statement's start to the last one's end.
+fn body_span(body: &[Stmt]) -> Option<TextRange> {
+    Some(range_of(body.first()?).start..range_of(body.last()?).end)
 }
 
 /// Where the baselines of a round's changed files come from: the check
@@ -89,12 +166,8 @@ impl Baseline {
 pub(crate) type Baselines = FxHashMap<FileId, Baseline>;
 
 /// Checks the project's current texts against `before` (each changed
-/// file's text before the round).
-pub fn verify_round(project: &Project, before: &[(FileId, String)]) -> Vec<Violation> {
-    verify_round_with(project, before, &Baselines::default())
-}
-
-fn verify_round_with(
+/// file's text before the round), from the baselines there are.
+fn verify_round(
     project: &Project,
     before: &[(FileId, String)],
     baselines: &Baselines,
@@ -116,24 +189,20 @@ pub(crate) fn check_and_verify(
     baselines: &Baselines,
 ) -> (Vec<Finding>, Vec<Violation>, Baselines) {
     let (findings, kept) = crate::run::check_with(project, rules, &keep_baseline);
-    let violations = verify_round_with(project, before, baselines);
+    let violations = verify_round(project, before, baselines);
     (findings, violations, kept.into_iter().collect())
 }
 
-/// The baseline of a file with a fix, kept for the round that applies it;
-/// none when the check skipped function bodies (the fixed text is parsed
-/// whole, so its old text must be too).
+/// The baseline of a file with a fix, kept for the round that applies it.
 pub(crate) fn keep_baseline(
     _: &ProjectFile,
     state: &FileState,
-    _: &str,
+    text: &str,
     findings: &[Finding],
 ) -> Option<Baseline> {
     match state {
-        FileState::Parsed(analysis)
-            if analysis.parsed.skipped.is_empty() && findings.iter().any(|f| f.fix.is_some()) =>
-        {
-            Some(Baseline::of(analysis))
+        FileState::Parsed(analysis) if findings.iter().any(|f| f.fix.is_some()) => {
+            Some(Baseline::of(analysis, text))
         }
         _ => None,
     }
@@ -272,7 +341,7 @@ fn verify_analysis(
         parsed: OnceCell::new(),
     };
     let made;
-    let baseline = match baseline {
+    let baseline = match baseline.filter(|baseline| baseline.fits(new, text)) {
         Some(baseline) => baseline,
         None => {
             let Some((parsed, semantic)) = old.parsed() else {
@@ -285,7 +354,7 @@ fn verify_analysis(
     };
     let mut reasons = Vec::new();
     imports(project, &baseline.imports, new, text, &mut reasons);
-    names(&baseline.unresolved, new, text, &mut reasons);
+    names(baseline, new, text, &mut reasons);
     awaits(&old, new, text, &mut reasons);
     calls(project, &old, new, text, &mut reasons);
     signatures(
@@ -378,15 +447,42 @@ fn unbound(semantic: &SemanticModel) -> impl Iterator<Item = &(String, TextRange
 
 /// (c) names loaded but bound nowhere, counted per name: more than before
 /// means the round removed something a remaining use needs.
-fn names(before: &FxHashMap<String, usize>, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
+fn names(baseline: &Baseline, new: &Analysis, text: &str, reasons: &mut Vec<String>) {
+    // The bodies the baseline did not count, in functions the round left
+    // as they were.
+    let unchanged: Vec<TextRange> = baseline
+        .skipped
+        .as_deref()
+        .map_or_else(Vec::new, |skipped| {
+            new.parsed
+                .body
+                .iter()
+                .filter(|stmt| {
+                    text.get(range_of(*stmt))
+                        .is_some_and(|t| skipped.functions.contains(t))
+                })
+                .filter_map(|stmt| body_span(function_body(stmt)?))
+                .collect()
+        });
     let mut counts: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (name, range) in unbound(&new.semantic) {
-        counts.entry(name).or_default().push(range.start);
+        let in_unchanged = unchanged.iter().any(|body| body.contains(&range.start));
+        match &baseline.skipped {
+            Some(skipped) if in_unchanged => {
+                if skipped.module_names.contains(name) {
+                    reasons.push(format!(
+                        "line {}: `{name}` is used but no longer defined",
+                        line_at(text, range.start)
+                    ));
+                }
+            }
+            _ => counts.entry(name).or_default().push(range.start),
+        }
     }
     let mut after: Vec<(&str, Vec<usize>)> = counts.into_iter().collect();
     after.sort();
     for (name, offsets) in after {
-        let was = before.get(name).copied().unwrap_or(0);
+        let was = baseline.unresolved.get(name).copied().unwrap_or(0);
         if offsets.len() > was {
             reasons.push(format!(
                 "line {}: `{name}` is used but no longer defined",
@@ -567,16 +663,51 @@ mod tests {
         let before = vec![(id, project.file(id).text().to_owned())];
         let baselines: Baselines = project
             .file(id)
-            .with_any_analysis(|analysis, _| (id, Baseline::of(analysis)))
+            .with_any_analysis(|analysis, text| (id, Baseline::of(analysis, text)))
             .into_iter()
             .collect();
         project
             .replace_sources(vec![(id, after.to_owned())])
             .unwrap();
         // The check's baseline stands for a parse of the old text.
-        let from_parse = verify_round(&project, &before);
-        assert_eq!(verify_round_with(&project, &before, &baselines), from_parse);
+        let from_parse = verify_round(&project, &before, &Baselines::default());
+        assert_eq!(verify_round(&project, &before, &baselines), from_parse);
         from_parse.into_iter().map(|v| v.reason).collect()
+    }
+
+    /// A helper the check parses as `...`: its body names only a plain
+    /// module constant and a name bound nowhere.
+    const HELPERS: &str = "session = None\nLIMIT = 10\n\n\ndef first(rows):\n    return rows[:LIMIT] + bound_nowhere\n";
+
+    /// The violations of changing `app/helpers.py` to `after`, after
+    /// checking that the baseline came from a check that skipped a body.
+    fn helper_violations(after: &str) -> Vec<String> {
+        let files = [("app/__init__.py", ""), ("app/helpers.py", HELPERS)];
+        let (_dir, project) = crate::testing::project_of(&files, true);
+        let skipped = project.files[1]
+            .with_any_analysis(|analysis, _| analysis.parsed.skipped.len())
+            .unwrap();
+        assert_eq!(skipped, 1);
+        violations(&files, "app/helpers.py", after)
+    }
+
+    #[test]
+    fn a_skipped_body_is_verified_against_what_the_module_bound() {
+        // The round removes the constant the skipped body uses.
+        assert_eq!(
+            helper_violations(&HELPERS.replace("LIMIT = 10", "pass")),
+            ["line 6: `LIMIT` is used but no longer defined"]
+        );
+        // A name the body left unbound before is not the round's doing.
+        assert_eq!(
+            helper_violations(&HELPERS.replace("session = None", "session = 1")),
+            Vec::<String>::new()
+        );
+        // A body the round changed is counted like any other code.
+        assert_eq!(
+            helper_violations(&HELPERS.replace("rows[:LIMIT]", "rows[:LIMITS]")),
+            ["line 6: `LIMITS` is used but no longer defined"]
+        );
     }
 
     fn base() -> Vec<(&'static str, &'static str)> {
