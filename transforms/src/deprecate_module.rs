@@ -667,7 +667,7 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                     None => (true, new.clone()),
                 };
                 let conflict =
-                    add && new_local != *local && checker.semantic.is_bound_anywhere(&new_local);
+                    add && new_local != *local && checker.is_bound_anywhere(&new_local);
                 let line_of = |r: &TextRange| checker.line(r.start);
                 let mut refusal = None;
                 if conflict {

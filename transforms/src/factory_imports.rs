@@ -118,7 +118,7 @@ pub(crate) fn context_manager_name(checker: &Checker<'_>) -> Option<String> {
         return Some(local);
     }
     let name = checker.canon().importable_context_manager()?.to_owned();
-    (!checker.semantic.is_bound_anywhere(&name)).then_some(name)
+    (!checker.is_bound_anywhere(&name)).then_some(name)
 }
 
 /// `async with factory() as s` items with no arguments (`with` for a sync

@@ -153,7 +153,7 @@ fn depends_fixes(
         }
         None => {
             let name = dependency_name(checker)?.to_owned();
-            if checker.semantic.is_bound_anywhere(&name) {
+            if checker.is_bound_anywhere(&name) {
                 return None;
             }
             Some(imports.add(&module, &name))

@@ -39,6 +39,9 @@ pub struct Checker<'a> {
     /// Simple `name = value` statements by start offset, made when a
     /// transform first follows a name to its value.
     assignments: std::cell::OnceCell<FxHashMap<usize, &'a Expr>>,
+    /// The semantic model of the whole text, made when a question about
+    /// the file's names reaches into a function body the parse skipped.
+    whole: std::cell::OnceCell<Option<SemanticModel>>,
 }
 
 /// An expression by position and kind (no two expressions share both).
@@ -105,6 +108,7 @@ impl<'a> Checker<'a> {
             qualified: RefCell::default(),
             resolver: std::cell::OnceCell::new(),
             assignments: std::cell::OnceCell::new(),
+            whole: std::cell::OnceCell::new(),
         }
     }
 
@@ -333,6 +337,36 @@ impl<'a> Checker<'a> {
 
     pub fn line(&self, offset: usize) -> usize {
         self.lines.line_of(offset) + 1
+    }
+
+    /// `name` is bound somewhere in the file, in any scope: the question a
+    /// fix asks before it imports `name`. The function bodies the parse
+    /// skipped bind only their own locals, but a local still takes the
+    /// name, so when `name` occurs in one the whole text is parsed to
+    /// answer.
+    pub fn is_bound_anywhere(&self, name: &str) -> bool {
+        if self.semantic.is_bound_anywhere(name) {
+            return true;
+        }
+        let in_skipped = self.parsed.skipped.iter().any(|range| {
+            self.source
+                .get(range.clone())
+                .is_some_and(|body| body.contains(name))
+        });
+        in_skipped
+            && self
+                .whole
+                .get_or_init(|| {
+                    let parsed = onesession_python::parse_module(self.source).ok()?;
+                    Some(SemanticModel::build(
+                        &parsed.body,
+                        self.file.module.as_deref().unwrap_or(""),
+                        self.file.is_package,
+                        self.source.len(),
+                    ))
+                })
+                .as_ref()
+                .is_some_and(|whole| whole.is_bound_anywhere(name))
     }
 
     /// The qualified name of `expr`, following re-exports in the project.

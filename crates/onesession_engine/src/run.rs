@@ -13,7 +13,10 @@ crate::declare_rule! {
     /// A file the parser rejects. It is reported with the parser's line and
     /// column and never modified. Only files that could have a finding are
     /// parsed: one without a trigger word, or out of a database's reach by
-    /// its imports, is not reported.
+    /// its imports, is not reported. Nor is an error inside a module-level
+    /// function that names nothing a rule reads (no trigger word, nothing
+    /// the module imports or defines): its body is not parsed. Python and
+    /// any linter report it; a fix in such a file is dropped, naming it.
     ///
     /// ## Why is this bad?
     /// Nothing in a file that does not parse can be checked, so a

@@ -237,7 +237,9 @@ pub(crate) fn recheck_and_verify(
                     new,
                     text,
                 )),
-                FileState::SyntaxError(error) => Some(vec![broken_syntax(file.id, text, error)]),
+                FileState::SyntaxError(error) => {
+                    Some(vec![broken_syntax(file.id, old_text, text, error)])
+                }
                 FileState::Skipped | FileState::Unreadable(_) => None,
             });
             let kept = keep_baseline(file, state, text, findings);
@@ -276,7 +278,7 @@ fn verify_file(
     let file = project.file(id);
     file.with_any_analysis(|new, text| verify_analysis(project, id, old_text, baseline, new, text))
         .unwrap_or_else(|| match parse_module(file.text()) {
-            Err(error) => vec![broken_syntax(id, file.text(), &error)],
+            Err(error) => vec![broken_syntax(id, old_text, file.text(), &error)],
             Ok(_) => vec![Violation {
                 file: id,
                 breaks: Breaks::Program,
@@ -285,7 +287,21 @@ fn verify_file(
         })
 }
 
-fn broken_syntax(file: FileId, text: &str, error: &SyntaxError) -> Violation {
+/// The fixed text does not parse: the fix broke it, or the old text did
+/// not parse whole either (an error in a function body the check skipped,
+/// see `onesession_python::inert`), which is said as such.
+fn broken_syntax(file: FileId, old_text: &str, text: &str, error: &SyntaxError) -> Violation {
+    if let Err(old) = parse_module(old_text) {
+        let line = line_at(old_text, old.offset.min(old_text.len()));
+        return Violation {
+            file,
+            breaks: Breaks::Syntax,
+            reason: format!(
+                "the file does not parse (line {line}: {}), in code no rule reads; fix its syntax first",
+                old.message
+            ),
+        };
+    }
     let line = line_at(text, error.offset.min(text.len()));
     Violation {
         file,

@@ -262,3 +262,21 @@ fn a_name_unbound_before_the_fix_in_a_plain_helper_is_not_blamed_on_it() {
         "session = None\n\n\ndef helper():\n    return defined_elsewhere\n"
     );
 }
+
+/// A syntax error inside a helper the check does not parse was there
+/// before the fix: the fix is dropped, and the message says so rather
+/// than blaming the fix.
+#[test]
+fn a_syntax_error_in_a_skipped_helper_is_named_as_the_file_s() {
+    static REMOVE: Rewrite = Rewrite(|_| "None".to_owned());
+    let text = "session = 1\n\n\ndef helper():\n    print 'x'\n";
+    let (report, project) = run(&REMOVE, text);
+    assert!(report.changes.is_empty());
+    assert_eq!(project.files[0].text(), text);
+    let reasons: Vec<&str> = report.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("the file does not parse (line 5: "),
+        "{reasons:?}"
+    );
+}

@@ -365,11 +365,16 @@ impl<'t> ModuleNames<'t> {
             if in_candidate[index] {
                 continue;
             }
+            let imports = line_tokens
+                .iter()
+                .any(|(token, _)| matches!(token, Tok::Import));
             match first {
-                Some(Tok::Import | Tok::From) => {
+                // An import anywhere in the line (`try: import x`,
+                // `a = 1; from .b import c`) binds what the line names.
+                _ if imports => {
                     if line_tokens
-                        .iter()
-                        .any(|(token, _)| matches!(token, Tok::Star))
+                        .windows(2)
+                        .any(|pair| matches!(pair, [(Tok::Import, _), (Tok::Star, _)]))
                     {
                         return None;
                     }
@@ -418,23 +423,15 @@ fn line_text<'s>(source: &'s str, tokens: &[Spanned], line: &Line) -> &'s str {
     source.get(start..end).unwrap_or(source)
 }
 
-/// `from .x import y`, or an import whose first component is a project
-/// package.
+/// `from .x import y`, or an import naming a project package (any name in
+/// the line that is one: over-reading only keeps more bodies).
 fn imports_first_party(line_tokens: &[Spanned], relevance: &dyn Relevance) -> bool {
-    match line_tokens {
-        [(Tok::From, _), (Tok::Dot | Tok::Ellipsis, _), ..] => true,
-        [(Tok::From, _), (Tok::Name { name }, _), ..] => relevance.is_first_party(name),
-        [(Tok::Import, _), rest @ ..] => {
-            let mut expects_root = true;
-            rest.iter().any(|(token, _)| {
-                let is_root = expects_root
-                    && matches!(token, Tok::Name { name } if relevance.is_first_party(name));
-                expects_root = matches!(token, Tok::Comma);
-                is_root
-            })
-        }
-        _ => false,
-    }
+    line_tokens
+        .windows(2)
+        .any(|pair| matches!(pair, [(Tok::From, _), (Tok::Dot | Tok::Ellipsis, _)]))
+        || line_tokens
+            .iter()
+            .any(|(token, _)| matches!(token, Tok::Name { name } if relevance.is_first_party(name)))
 }
 
 #[cfg(test)]
@@ -641,6 +638,36 @@ async def at_end_of_file(items):
     if items:
         return sorted(items)";
         assert_eq!(skipped(source), ["decorated", "at_end_of_file"]);
+    }
+
+    /// Found by an adversarial run: an import that does not start its line
+    /// binds names too.
+    #[test]
+    fn an_import_anywhere_in_a_line_counts() {
+        let source = "\
+import os
+if True: from ..services.work import touch
+try: import json
+except ImportError: json = None
+LIMIT = 3; from helpers import clean
+
+
+async def calls_touch():
+    await touch()
+
+
+def uses_json(rows):
+    return json.dumps(rows)
+
+
+def uses_clean(rows):
+    return clean(rows)
+
+
+def plain(rows):
+    return sorted(rows)
+";
+        assert_eq!(skipped(source), ["plain"]);
     }
 
     #[test]

@@ -298,7 +298,9 @@ impl SemanticModel {
         &self.unresolved
     }
 
-    /// True when `name` is bound anywhere in the module (any scope).
+    /// True when `name` is bound anywhere in the module (any scope) the
+    /// model was built from: not in the function bodies a skipping parse
+    /// left out (the engine's `Checker::is_bound_anywhere` sees those).
     pub fn is_bound_anywhere(&self, name: &str) -> bool {
         self.scopes.iter().any(|s| s.bindings.contains_key(name))
     }

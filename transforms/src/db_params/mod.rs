@@ -388,7 +388,7 @@ fn context_manager_local(checker: &Checker<'_>) -> Option<(String, Option<String
         return Some((local, None));
     }
     let (module, name) = qualified.rsplit_once('.')?;
-    (!checker.semantic.is_bound_anywhere(name)).then(|| (name.to_owned(), Some(module.to_owned())))
+    (!checker.is_bound_anywhere(name)).then(|| (name.to_owned(), Some(module.to_owned())))
 }
 
 fn contains(outer: &TextRange, inner: &TextRange) -> bool {
