@@ -445,6 +445,26 @@ def render(rep: dict) -> str:
         t.append(("first `fix -i` prompt ≤ 200 ms", f"{ms:.0f} ms", ms <= 200))
     out += ["**Targets (issue 6)**", "", "| target | measured | met |", "|---|---:|:-:|"]
     out += [f"| {a} | {b} | {'yes' if ok else 'no'} |" for a, b, ok in t]
+
+    # Targets from issue 17 (those not already above: memory and the first
+    # prompt are issue 6's rows).
+    t = []
+    if "db-heavy" in runs:
+        r = runs["db-heavy"]
+        c = r["onesession check"]["median"]
+        t.append(("db-heavy cold: check ≤ 2.0 × ruff (cold)", f"{c / r['ruff TID251 (cold)']['median']:.2f} ×",
+                  c <= 2.0 * r["ruff TID251 (cold)"]["median"]))
+        if "onesession fix --diff" in r:
+            f = r["onesession fix --diff"]["median"]
+            t.append(("db-heavy: fix --diff ≤ 1.3 × check", f"{f / c:.2f} ×", f <= 1.3 * c))
+    if "mixed" in runs:
+        r = runs["mixed"]
+        c = r["onesession check"]["median"]
+        t.append(("mixed cold: check ≤ 0.1 × ruff (cold)", f"{c / r['ruff TID251 (cold)']['median']:.2f} ×",
+                  c <= 0.1 * r["ruff TID251 (cold)"]["median"]))
+    if t:
+        out += ["", "**Targets (issue 17)**", "", "| target | measured | met |", "|---|---:|:-:|"]
+        out += [f"| {a} | {b} | {'yes' if ok else 'no'} |" for a, b, ok in t]
     return "\n".join(out) + "\n"
 
 

@@ -201,20 +201,30 @@ struct Shared {
 }
 
 /// A function body matters when it holds a trigger word or one of the
-/// names rules take for sessions and connections (`db`, `conn`) or the
-/// transaction methods; imports are first-party when they name one of the
-/// project's packages.
+/// names rules take for sessions and connections (`db`, `conn`, a
+/// receiver ending in `pool`) or the transaction methods, in any case:
+/// the rules' name heuristics ignore case (`request.state.DB` is a
+/// session, `PG_POOL.fetch()` a raw query). Imports are first-party when
+/// they name one of the project's packages.
 #[derive(Debug)]
-struct BodyWords(Words);
+struct BodyWords(AhoCorasick);
 
 /// Words beyond the trigger words that keep a body parsed.
-const BODY_WORDS: &[&str] = &["db", "conn", "database", "commit", "rollback"];
+const BODY_WORDS: &[&str] = &["db", "conn", "database", "commit", "rollback", "pool"];
 
 impl BodyWords {
     fn new(triggers: &[String]) -> Self {
-        let mut words = triggers.to_vec();
-        words.extend(BODY_WORDS.iter().map(|w| (*w).to_owned()));
-        Self(Words::new(&words))
+        let words = triggers
+            .iter()
+            .map(String::as_str)
+            .chain(BODY_WORDS.iter().copied());
+        // Word lists are small and fixed; building cannot fail for them.
+        Self(
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .expect("word lists form a valid automaton"),
+        )
     }
 }
 

@@ -221,7 +221,8 @@ impl Candidate {
     /// its top (imports, definitions, statements that matter) or a project
     /// package (`app.x.f()` resolves to a project name even unimported),
     /// or binds or imports something beyond its own scope, or is a
-    /// generator.
+    /// generator, or calls what a call returns (`sessionmaker(...)()`,
+    /// which the index takes for a session).
     fn body_matters(
         &self,
         source: &str,
@@ -235,13 +236,17 @@ impl Candidate {
         }
         self.body.clone().any(|line| {
             let line = &lines[line];
-            tokens[line.tokens.clone()].iter().any(|(token, _)| {
+            let line_tokens = &tokens[line.tokens.clone()];
+            line_tokens.iter().any(|(token, _)| {
                 matches!(
                     token,
                     Tok::Import | Tok::From | Tok::Global | Tok::Nonlocal | Tok::Yield
                 )
-            }) || names_in(tokens, line)
-                .any(|name| names.bound(name) || relevance.is_first_party(name))
+            }) || line_tokens
+                .windows(2)
+                .any(|pair| matches!(pair, [(Tok::Rpar, _), (Tok::Lpar, _)]))
+                || names_in(tokens, line)
+                    .any(|name| names.bound(name) || relevance.is_first_party(name))
         })
     }
 
@@ -602,6 +607,10 @@ def imports_lazily():
 
 def a_generator(items):
     yield from items
+
+
+def calls_what_a_call_returns(make):
+    return make()()
 
 
 def plain(items):
