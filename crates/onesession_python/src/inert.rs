@@ -222,7 +222,8 @@ impl Candidate {
     /// package (`app.x.f()` resolves to a project name even unimported),
     /// or binds or imports something beyond its own scope, or is a
     /// generator, or calls what a call returns (`sessionmaker(...)()`,
-    /// which the index takes for a session).
+    /// which the index takes for a session), or defines a class (the
+    /// audit reads every class's bases for models).
     fn body_matters(
         &self,
         source: &str,
@@ -240,7 +241,7 @@ impl Candidate {
             line_tokens.iter().any(|(token, _)| {
                 matches!(
                     token,
-                    Tok::Import | Tok::From | Tok::Global | Tok::Nonlocal | Tok::Yield
+                    Tok::Import | Tok::From | Tok::Global | Tok::Nonlocal | Tok::Yield | Tok::Class
                 )
             }) || line_tokens
                 .windows(2)
@@ -611,6 +612,12 @@ def a_generator(items):
 
 def calls_what_a_call_returns(make):
     return make()()
+
+
+def declares_a_class(rows):
+    class Row(tuple):
+        pass
+    return Row(rows)
 
 
 def plain(items):
