@@ -1,6 +1,7 @@
 //! What several transforms need to know about sessions in a file.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Visitor};
@@ -43,7 +44,13 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    pub fn of_file(checker: &Checker<'_>) -> Self {
+    /// The file's sessions, collected once per file and shared by the
+    /// transforms that ask.
+    pub fn of_file(checker: &Checker<'_>) -> Rc<Self> {
+        checker.memo(|| Self::collect(checker))
+    }
+
+    fn collect(checker: &Checker<'_>) -> Self {
         let mut collector = Collector {
             checker,
             touches_db: checker.touches_database(),

@@ -1,7 +1,9 @@
 //! What a transform sees of one file, and how it reports.
 
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::mem::Discriminant;
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -42,6 +44,8 @@ pub struct Checker<'a> {
     /// The semantic model of the whole text, made when a question about
     /// the file's names reaches into a function body the parse skipped.
     whole: std::cell::OnceCell<Option<SemanticModel>>,
+    /// [`Checker::memo`]'s answers, by type.
+    memo: RefCell<FxHashMap<TypeId, Rc<dyn Any>>>,
 }
 
 /// An expression by position and kind (no two expressions share both).
@@ -109,6 +113,7 @@ impl<'a> Checker<'a> {
             resolver: std::cell::OnceCell::new(),
             assignments: std::cell::OnceCell::new(),
             whole: std::cell::OnceCell::new(),
+            memo: RefCell::default(),
         }
     }
 
@@ -337,6 +342,22 @@ impl<'a> Checker<'a> {
 
     pub fn line(&self, offset: usize) -> usize {
         self.lines.line_of(offset) + 1
+    }
+
+    /// An answer about this file that several transforms need (the
+    /// sessions its names hold): made by `make` on first use, one per type
+    /// `T`, and shared by the transforms that check the file after.
+    pub fn memo<T: Any>(&self, make: impl FnOnce() -> T) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        let known = self.memo.borrow().get(&key).cloned();
+        let answer = known.unwrap_or_else(|| {
+            // Made without the borrow: `make` may ask for another memo.
+            let made: Rc<dyn Any> = Rc::new(make());
+            Rc::clone(self.memo.borrow_mut().entry(key).or_insert(made))
+        });
+        answer
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
     }
 
     /// `name` is bound somewhere in the file, in any scope: the question a
@@ -645,6 +666,32 @@ impl<'a> Checker<'a> {
 mod tests {
     use super::suppression_edit;
     use onesession_text::apply_edits;
+
+    /// Each answer is made once per file and type, and shared.
+    #[test]
+    fn a_memo_is_made_once_per_type() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+
+        let (_dir, project) = crate::testing::project_of(&[("a.py", "session = 1\n")], true);
+        let file = &project.files[0];
+        let rules = crate::RuleSet::new(&[], None, &[], &[]).unwrap();
+        let made = Cell::new(0);
+        let answers = file.with_any_analysis(|analysis, text| {
+            let nodes = onesession_python::visit::Nodes::of(&analysis.parsed.body);
+            let checker = super::Checker::new(&project, file, text, analysis, &nodes, &rules);
+            let make = |value: u32| {
+                made.set(made.get() + 1);
+                value
+            };
+            let first = checker.memo(|| make(7));
+            let again = checker.memo(|| make(8));
+            let other = checker.memo(|| "another type");
+            (Rc::ptr_eq(&first, &again), *again, *other)
+        });
+        assert_eq!(answers, Some((true, 7, "another type")));
+        assert_eq!(made.get(), 1);
+    }
 
     fn fixed(source: &str, keep: &[&str]) -> Option<String> {
         let start = source.find('#').unwrap();
