@@ -369,12 +369,7 @@ impl<'a> Checker<'a> {
         if self.semantic.is_bound_anywhere(name) {
             return true;
         }
-        let in_skipped = self.parsed.skipped.iter().any(|range| {
-            self.source
-                .get(range.clone())
-                .is_some_and(|body| body.contains(name))
-        });
-        in_skipped
+        self.parsed.skipped_mentions(self.source, name)
             && self
                 .whole
                 .get_or_init(|| {

@@ -9,7 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use onesession_python::{
     parse_module, parse_module_skipping, ParsedModule, Relevance, SemanticModel, SyntaxError,
 };
-use onesession_text::{FileId, LineIndex, TextRange};
+use onesession_text::{FileId, LineIndex};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -387,15 +387,16 @@ impl ProjectFile {
 
     /// [`Self::with_any_analysis`], with every function body parsed when
     /// `looks_inside` says what the caller looks for may be in one of the
-    /// bodies the analysis skipped (ranges, text): a reference search
-    /// looks for names the skipping could not know mattered.
+    /// bodies the analysis skipped (see [`ParsedModule::skipped_mentions`]):
+    /// a reference search looks for names the skipping could not know
+    /// mattered.
     pub fn with_analysis_seeing<R>(
         &self,
-        looks_inside: impl FnOnce(&[TextRange], &str) -> bool,
+        looks_inside: impl FnOnce(&ParsedModule, &str) -> bool,
         f: impl FnOnce(&Analysis, &str) -> R,
     ) -> Option<R> {
         let run = |analysis: &Analysis, text: &str| {
-            if analysis.parsed.skipped.is_empty() || !looks_inside(&analysis.parsed.skipped, text) {
+            if analysis.parsed.skipped.is_empty() || !looks_inside(&analysis.parsed, text) {
                 return Some(f(analysis, text));
             }
             match self.parse_with(text, None) {

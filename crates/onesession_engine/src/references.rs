@@ -270,12 +270,7 @@ impl Source<'_> {
     ) -> Option<R> {
         match self {
             Source::Project(file) => file.with_analysis_seeing(
-                |skipped, text| {
-                    skipped.iter().any(|range| {
-                        text.get(range.clone())
-                            .is_some_and(|body| names.iter().any(|n| body.contains(n.as_str())))
-                    })
-                },
+                |parsed, text| names.iter().any(|n| parsed.skipped_mentions(text, n)),
                 f,
             ),
             Source::Outside(file) => {

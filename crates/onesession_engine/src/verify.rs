@@ -123,14 +123,22 @@ impl Baseline {
         let Some(skipped) = &self.skipped else {
             return true;
         };
-        let unchanged: FxHashSet<&str> = new
-            .parsed
-            .body
-            .iter()
+        let unchanged: FxHashSet<&str> = skipped
+            .unchanged(new, text)
             .filter_map(|stmt| text.get(range_of(stmt)))
-            .filter(|t| skipped.functions.contains(*t))
             .collect();
         unchanged.len() == skipped.functions.len()
+    }
+}
+
+impl Skipped {
+    /// The module-level statements of the new text that are one of the
+    /// skipped functions, unchanged.
+    fn unchanged<'n>(&'n self, new: &'n Analysis, text: &'n str) -> impl Iterator<Item = &'n Stmt> {
+        new.parsed.body.iter().filter(move |stmt| {
+            text.get(range_of(*stmt))
+                .is_some_and(|t| self.functions.contains(t))
+        })
     }
 }
 
@@ -470,13 +478,8 @@ fn names(baseline: &Baseline, new: &Analysis, text: &str, reasons: &mut Vec<Stri
         .skipped
         .as_deref()
         .map_or_else(Vec::new, |skipped| {
-            new.parsed
-                .body
-                .iter()
-                .filter(|stmt| {
-                    text.get(range_of(*stmt))
-                        .is_some_and(|t| skipped.functions.contains(t))
-                })
+            skipped
+                .unchanged(new, text)
                 .filter_map(|stmt| body_span(function_body(stmt)?))
                 .collect()
         });

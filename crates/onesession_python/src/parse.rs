@@ -135,6 +135,7 @@ fn parse_text(source: &str, relevance: Option<&dyn Relevance>) -> Result<Parsed,
             comments,
             skipped,
         }),
+        Err(error) if skipped.is_empty() => Err(error),
         // Only the whole text may report a syntax error: its message and
         // place must not depend on what was skipped.
         Err(_) => parse_streaming(source),
@@ -232,6 +233,16 @@ fn describe(error: &rustpython_parser::ParseErrorType) -> String {
 }
 
 impl ParsedModule {
+    /// `word` occurs in one of the bodies parsed as `...` (in `source`, the
+    /// text parsed): a question about it needs the whole text parsed.
+    pub fn skipped_mentions(&self, source: &str, word: &str) -> bool {
+        self.skipped.iter().any(|range| {
+            source
+                .get(range.clone())
+                .is_some_and(|body| body.contains(word))
+        })
+    }
+
     fn new(parsed: Parsed, masked: bool) -> Self {
         let Parsed {
             body,
