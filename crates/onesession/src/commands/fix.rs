@@ -10,7 +10,7 @@ use onesession_engine::fix::{fix_project_except, FixOptions, FixReport};
 use onesession_engine::text::{Applicability, FileId};
 use onesession_engine::{Project, RuleSet, Transform};
 use onesession_review::branch::{self, BranchOptions, Step};
-use onesession_review::diff::unified;
+use onesession_review::diff::{unified, unified_each};
 use onesession_review::interactive::{review, ReviewOptions, ReviewSummary};
 use onesession_review::write::{disk_bytes, write_atomically};
 use onesession_transforms::TRANSFORMS;
@@ -130,8 +130,13 @@ pub fn run(
         )?;
     }
     if args.diff {
-        for (file, original, fixed) in &report.changes {
-            stdout.write_all(unified(&patch_path(*file), original, fixed).as_bytes())?;
+        let changes: Vec<(String, &str, &str)> = report
+            .changes
+            .iter()
+            .map(|(file, original, fixed)| (patch_path(*file), original.as_str(), fixed.as_str()))
+            .collect();
+        for patch in unified_each(&changes) {
+            stdout.write_all(patch.as_bytes())?;
         }
         summary(stderr, &report, args.show_fixes, &path_of, true)?;
         return Ok(if report.changes.is_empty() {
