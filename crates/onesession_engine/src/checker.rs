@@ -366,7 +366,7 @@ impl<'a> Checker<'a> {
     /// name, so when `name` occurs in one the whole text is parsed to
     /// answer.
     pub fn is_bound_anywhere(&self, name: &str) -> bool {
-        if self.semantic.is_bound_anywhere(name) {
+        if self.semantic.is_bound_in_parsed_code(name) {
             return true;
         }
         self.parsed.skipped_mentions(self.source, name)
@@ -382,7 +382,7 @@ impl<'a> Checker<'a> {
                     ))
                 })
                 .as_ref()
-                .is_some_and(|whole| whole.is_bound_anywhere(name))
+                .is_some_and(|whole| whole.is_bound_in_parsed_code(name))
     }
 
     /// The qualified name of `expr`, following re-exports in the project.

@@ -298,10 +298,11 @@ impl SemanticModel {
         &self.unresolved
     }
 
-    /// True when `name` is bound anywhere in the module (any scope) the
-    /// model was built from: not in the function bodies a skipping parse
-    /// left out (the engine's `Checker::is_bound_anywhere` sees those).
-    pub fn is_bound_anywhere(&self, name: &str) -> bool {
+    /// True when `name` is bound in any scope of the code the model was
+    /// built from, which leaves out the function bodies a skipping parse
+    /// skipped: named so a caller cannot take it for "anywhere in the
+    /// file" (the engine's `Checker::is_bound_anywhere` answers that).
+    pub fn is_bound_in_parsed_code(&self, name: &str) -> bool {
         self.scopes.iter().any(|s| s.bindings.contains_key(name))
     }
 }
