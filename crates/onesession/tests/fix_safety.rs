@@ -70,6 +70,21 @@ async def test_process_batch():
     await BatchService().process_batch_background(1, db_params={})
 ";
 
+/// `files` in a project configured with the canonical session module and
+/// the legacy provider of sessions from settings.
+fn configured_project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut all = vec![
+        ("onesession.toml", "canonical-module = \"app.db.session\"\n"),
+        ("app/__init__.py", ""),
+        ("app/db/__init__.py", ""),
+        ("app/db/session.py", SESSION),
+        ("app/db/params.py", PARAMS),
+        ("app/services/__init__.py", ""),
+    ];
+    all.extend_from_slice(files);
+    project(&all)
+}
+
 /// The issue's layout with the test that calls the method excluded from
 /// the check: it cannot be rewritten, so nothing is.
 #[test]
@@ -133,13 +148,7 @@ from app.services.batch import batch_service
 async def tick(params):
     await batch_service.process_batch_background(2, db_params=params)
 ";
-    let dir = project(&[
-        ("onesession.toml", "canonical-module = \"app.db.session\"\n"),
-        ("app/__init__.py", ""),
-        ("app/db/__init__.py", ""),
-        ("app/db/session.py", SESSION),
-        ("app/db/params.py", PARAMS),
-        ("app/services/__init__.py", ""),
+    let dir = configured_project(&[
         ("app/services/batch.py", SERVICE),
         ("app/routers/batches.py", router),
         ("app/scheduler.py", scheduler),
@@ -238,5 +247,43 @@ async def run():
         "{patch}"
     );
     assert_eq!(output.status.code(), Some(1));
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+/// A caller written for Python 3.12 (PEP 701: the f-string reuses its
+/// quote) in a helper that otherwise names nothing of the database. The
+/// parser reads 3.11, for which `#"]}", await rb(ident, cfg)` is a
+/// comment. The call must still be seen: verification finds that it
+/// would pass the removed parameter, drops the fix, and nothing changes.
+#[test]
+fn a_caller_after_a_py312_fstring_keeps_the_definition() {
+    let service = "\
+from app.db.params import session_from_params
+
+
+async def rebuild(ident: int, db_params: dict):
+    async with session_from_params(db_params) as session:
+        return ident, session
+";
+    let caller = "\
+from app.services.crawl import rebuild as rb
+
+
+async def go(ident, cfg):
+    return f\"{cfg[\"#\"]}\", await rb(ident, cfg)
+";
+    let dir = configured_project(&[
+        ("app/services/crawl.py", service),
+        ("app/jobs/__init__.py", ""),
+        ("app/jobs/nightly.py", caller),
+    ]);
+    let before = snapshot(dir.path());
+    let (code, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("app/services/crawl.py: the fix for DB104 would break the program")
+            && stderr.contains("app/jobs/nightly.py:5"),
+        "{stderr}"
+    );
     assert_eq!(snapshot(dir.path()), before);
 }

@@ -15,8 +15,11 @@ crate::declare_rule! {
     /// parsed: one without a trigger word, or out of a database's reach by
     /// its imports, is not reported. Nor is an error inside a module-level
     /// function that names nothing a rule reads (no trigger word, nothing
-    /// the module imports or defines): its body is not parsed. Python and
-    /// any linter report it; a fix in such a file is dropped, naming it.
+    /// the module imports or defines): its body is not parsed, and the rest
+    /// of the file is checked as usual. Python and any linter report it; a
+    /// fix in such a file is dropped, naming it. (A body holding a Python 3.12
+    /// f-string that reuses its own quote is never left unparsed: the
+    /// parser, which reads 3.11, would misread it.)
     ///
     /// ## Why is this bad?
     /// Nothing in a file that does not parse can be checked, so a

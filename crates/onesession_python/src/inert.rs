@@ -66,7 +66,7 @@ pub(crate) fn inert_bodies(
     let Some(names) = ModuleNames::collect(source, tokens, &lines, &candidates, relevance) else {
         return Vec::new();
     };
-    candidates
+    let skips: Vec<Skip> = candidates
         .iter()
         .filter_map(|candidate| {
             let inert = !candidate.header_matters(source, tokens, &lines, &names, relevance)
@@ -77,7 +77,38 @@ pub(crate) fn inert_bodies(
                 None
             }
         })
-        .collect()
+        .collect();
+    if skips
+        .iter()
+        .any(|skip| holds_a_cut_fstring(source, tokens, skip))
+    {
+        return Vec::new();
+    }
+    skips
+}
+
+/// The lexer reads Python 3.11: a PEP 701 f-string (`f"{row["#"]}"`)
+/// ends for it at the reused quote, and what follows is read on without an
+/// error (a `#` becomes a comment that hides the rest of the line, a quote
+/// opens a string that hides names). What it cut off is an f-string the
+/// parser rejects. A body holding one was judged on tokens that are not the
+/// program's: then nothing is skipped, and the whole text is parsed (it
+/// fails, and is masked or reported as before skipping existed). In code
+/// that is kept, the parser meets the cut f-string itself.
+fn holds_a_cut_fstring(source: &str, tokens: &[Spanned], skip: &Skip) -> bool {
+    tokens[skip.tokens.clone()].iter().any(|(token, range)| {
+        matches!(token, Tok::String { kind, .. } if kind.is_any_fstring())
+            && source
+                .get(range.start().to_usize()..range.end().to_usize())
+                .is_none_or(|text| {
+                    rustpython_parser::parse(
+                        text,
+                        rustpython_parser::Mode::Expression,
+                        "<f-string>",
+                    )
+                    .is_err()
+                })
+    })
 }
 
 fn logical_lines(tokens: &[Spanned]) -> Vec<Line> {
@@ -578,6 +609,31 @@ def in_a_fstring(rows):
     return f\"{make} {len(rows)}\"
 ";
         assert_eq!(skipped(source), ["uses_a_constant"]);
+    }
+
+    /// For the lexer (Python 3.11) `f"{row["#"]}"` ends at its second
+    /// quote, and `#"]}", rb(row, cfg)` is a comment: `rb`, an import, is
+    /// hidden. Such a file skips nothing; written for 3.11, it skips the
+    /// helper that names nothing.
+    #[test]
+    fn a_py312_fstring_in_a_helper_keeps_every_body() {
+        let helpers = |fstring: &str| {
+            format!(
+                "from app.services.crawl import rebuild as rb\n\n\n\
+                 def hides_an_import(row, cfg):\n    return {fstring}, rb(row, cfg)\n\n\n\
+                 def bucket(rows):\n    return f\"{{len(rows)}}\"\n"
+            )
+        };
+        assert_eq!(skipped(&helpers(r#"f"{row['#']}""#)), ["bucket"]);
+        assert!(skipped(&helpers(r##"f"{row["#"]}""##)).is_empty());
+        // Here the lexer reads `']}", rb(row, cfg)  # it'` as a string, and
+        // the mask does not repair the text: the file's syntax error stays
+        // the whole text's.
+        let source =
+            helpers(r#"f"{row['"']}""#).replace("rb(row, cfg)\n", "rb(row, cfg)  # it's\n");
+        assert!(source.contains("# it's\n\n\ndef bucket"), "{source}");
+        let whole = parse_module(&source).unwrap_err();
+        assert_eq!(parse_module_skipping(&source, &Words).unwrap_err(), whole);
     }
 
     #[test]
