@@ -17,9 +17,10 @@ crate::declare_rule! {
     /// function that names nothing a rule reads (no trigger word, nothing
     /// the module imports or defines): its body is not parsed, and the rest
     /// of the file is checked as usual. Python and any linter report it; a
-    /// fix in such a file is dropped, naming it. (A body holding a Python 3.12
-    /// f-string that reuses its own quote is never left unparsed: the
-    /// parser, which reads 3.11, would misread it.)
+    /// fix in such a file is dropped, naming it. (A body holding a string the
+    /// parser, which reads Python 3.11, would misread is never left
+    /// unparsed: a 3.12 f-string that reuses its own quote, a 3.14
+    /// template string.)
     ///
     /// ## Why is this bad?
     /// Nothing in a file that does not parse can be checked, so a

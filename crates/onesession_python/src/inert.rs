@@ -80,23 +80,25 @@ pub(crate) fn inert_bodies(
         .collect();
     if skips
         .iter()
-        .any(|skip| holds_a_cut_fstring(source, tokens, skip))
+        .any(|skip| misread_by_the_lexer(source, &tokens[skip.tokens.clone()]))
     {
         return Vec::new();
     }
     skips
 }
 
-/// The lexer reads Python 3.11: a PEP 701 f-string (`f"{row["#"]}"`)
-/// ends for it at the reused quote, and what follows is read on without an
-/// error (a `#` becomes a comment that hides the rest of the line, a quote
-/// opens a string that hides names). What it cut off is an f-string the
-/// parser rejects. A body holding one was judged on tokens that are not the
-/// program's: then nothing is skipped, and the whole text is parsed (it
-/// fails, and is masked or reported as before skipping existed). In code
-/// that is kept, the parser meets the cut f-string itself.
-fn holds_a_cut_fstring(source: &str, tokens: &[Spanned], skip: &Skip) -> bool {
-    tokens[skip.tokens.clone()].iter().any(|(token, range)| {
+/// The lexer reads Python 3.11, and some newer strings it reads on without
+/// an error, but otherwise than written: a PEP 701 f-string
+/// (`f"{row["#"]}"`) ends for it at the reused quote, the rest of the line
+/// then a comment or a string that hides names, and what it cut off is an
+/// f-string the parser rejects; a PEP 750 template string (`t"{name}"`) is
+/// a name glued to a plain string, whose fields it does not see. A body
+/// holding either was judged on tokens that are not the program's: then
+/// nothing is skipped, and the whole text is parsed (it fails, and is
+/// masked or reported as before skipping existed). In code that is kept,
+/// the parser meets these itself.
+fn misread_by_the_lexer(source: &str, body: &[Spanned]) -> bool {
+    let cut_fstring = body.iter().any(|(token, range)| {
         matches!(token, Tok::String { kind, .. } if kind.is_any_fstring())
             && source
                 .get(range.start().to_usize()..range.end().to_usize())
@@ -108,7 +110,12 @@ fn holds_a_cut_fstring(source: &str, tokens: &[Spanned], skip: &Skip) -> bool {
                     )
                     .is_err()
                 })
-    })
+    });
+    cut_fstring
+        || body.windows(2).any(|pair| {
+            matches!(pair, [(Tok::Name { .. }, name), (Tok::String { .. }, string)]
+                if name.end() == string.start())
+        })
 }
 
 fn logical_lines(tokens: &[Spanned]) -> Vec<Line> {
@@ -614,9 +621,10 @@ def in_a_fstring(rows):
     /// For the lexer (Python 3.11) `f"{row["#"]}"` ends at its second
     /// quote, and `#"]}", rb(row, cfg)` is a comment: `rb`, an import, is
     /// hidden. Such a file skips nothing; written for 3.11, it skips the
-    /// helper that names nothing.
+    /// helper that names nothing. The same for the other strings the lexer
+    /// misreads without an error.
     #[test]
-    fn a_py312_fstring_in_a_helper_keeps_every_body() {
+    fn a_string_the_lexer_misreads_keeps_every_body() {
         let helpers = |fstring: &str| {
             format!(
                 "from app.services.crawl import rebuild as rb\n\n\n\
@@ -634,6 +642,12 @@ def in_a_fstring(rows):
         assert!(source.contains("# it's\n\n\ndef bucket"), "{source}");
         let whole = parse_module(&source).unwrap_err();
         assert_eq!(parse_module_skipping(&source, &Words).unwrap_err(), whole);
+        // A 3.14 template string is `t` and a plain string to the lexer,
+        // which does not look into it for names.
+        let template = "from app.services.crawl import rebuild as rb\n\n\n\
+                        def template(row):\n    return t\"{rb}\", row\n";
+        let whole = parse_module(template).unwrap_err();
+        assert_eq!(parse_module_skipping(template, &Words).unwrap_err(), whole);
     }
 
     #[test]
