@@ -15,7 +15,10 @@ use onesession_engine::summary::ProviderKind;
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
-use crate::helpers::{autocommit_engines, for_each_expr, for_each_stmt, is_autocommit, unawaited};
+use crate::helpers::{
+    autocommit_engines, for_each_expr, for_each_stmt, is_autocommit, unawaited, unseen_use,
+    UnseenUse,
+};
 
 declare_rule! {
     /// ## What it finds
@@ -97,8 +100,11 @@ declare_rule! {
     /// Manual (without holding back the rest of the deprecation) for a
     /// name with no mapping, `import <module>`, a new name already bound to
     /// something else in the file, calls passing arguments the new
-    /// function does not take, and uses of the sanctioned context manager
-    /// other than `async with name(...)`.
+    /// function does not take, uses of the sanctioned context manager
+    /// other than `async with name(...)`, and a local name that must
+    /// change but that a string (a string annotation, `__all__`,
+    /// `globals()["name"]`; not a docstring) or a `global` statement also
+    /// says: a rename would leave it naming nothing.
     pub static DB112 = { id: "DB112", name: "noncanonical-import", summary: "Name imported from a deprecated or redundant session module", requires_canonical: true };
 }
 
@@ -707,6 +713,16 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                             ));
                         }
                     }
+                }
+                if refusal.is_none() && new_local != *local {
+                    refusal = unseen_use(checker, local).map(|unseen| match unseen {
+                        UnseenUse::Annotation => format!(
+                            "a string annotation says `{local}` too: rename the uses by hand, that one with them"
+                        ),
+                        UnseenUse::Elsewhere(line) => format!(
+                            "`{local}` is also said where no name is parsed (line {line}: a string or a `global`): rename the uses by hand"
+                        ),
+                    });
                 }
                 if let Some(refusal) = refusal {
                     found.push(Item {

@@ -6,7 +6,7 @@ use onesession_engine::python::{range_of, BindingKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::annotation_ranges;
+use crate::helpers::{annotation_ranges, unseen_use, UnseenUse};
 
 declare_rule! {
     /// ## What it finds
@@ -84,7 +84,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: the import is removed.
+    /// Safe: the import is removed. A name a string annotation uses is
+    /// not reported; one another string says (`__all__`,
+    /// `globals()["name"]`) or a `global` statement declares is reported
+    /// without a fix.
     pub static DB111 = { id: "DB111", name: "unused-session-import", summary: "Session factory or deprecated-module name imported and unused", requires_canonical: true };
 }
 
@@ -204,15 +207,28 @@ fn imports(checker: &mut Checker<'_>) {
         let uses = checker.semantic.uses(id).to_vec();
         let name = binding.name.clone();
         if uses.is_empty() && (is_factory || from_deprecated) {
+            let unseen = unseen_use(checker, &name);
+            if unseen == Some(UnseenUse::Annotation) {
+                continue;
+            }
             let mut imports = checker.imports();
-            let fix = imports
-                .remove(&binding.range)
-                .then(|| checker.fix_safe(imports.finish()));
+            let fix = match unseen {
+                Some(_) => None,
+                None => imports
+                    .remove(&binding.range)
+                    .then(|| checker.fix_safe(imports.finish())),
+            };
+            let why_kept = match unseen {
+                Some(UnseenUse::Elsewhere(line)) => format!(
+                    "; it may be used where no name is parsed (line {line}: a string or a `global`), so it is left for you to remove"
+                ),
+                _ => String::new(),
+            };
             if let Some(finding) = checker.report(
                 &DB111,
                 binding.range.clone(),
                 format!(
-                    "`{name}` is imported from `{}` but never used",
+                    "`{name}` is imported from `{}` but never used{why_kept}",
                     module_of(&qualified)
                 ),
             ) {

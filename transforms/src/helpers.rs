@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
-use onesession_engine::python::visit::{self, Visitor};
-use onesession_engine::python::{range_of, BindingId};
+use onesession_engine::python::visit::{self, Nodes, Visitor};
+use onesession_engine::python::{parse_module, range_of, BindingId};
 use onesession_engine::text::TextRange;
 use onesession_engine::Checker;
 
@@ -410,4 +410,95 @@ pub fn method_name(call: &ast::ExprCall) -> Option<(&Expr, &str)> {
         Expr::Attribute(attr) => Some((&attr.value, attr.attr.as_str())),
         _ => None,
     }
+}
+
+/// Where an imported name may be used without a use the parser sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnseenUse {
+    /// A string annotation names it (`-> "Factory"`): it is used.
+    Annotation,
+    /// Another string says it (`__all__`, `globals()["name"]`; not a
+    /// docstring), or a
+    /// `global` statement declares it (an import in a function then binds
+    /// the module's name): on this line, the first such place. (A body the
+    /// check parses as `...` says none of the module's names in a string,
+    /// see `onesession_python::inert`.)
+    Elsewhere(usize),
+}
+
+/// How `name` (an import's local name) may be used where no parsed
+/// expression shows it (see [`UnseenUse`]): what DB111 must not remove
+/// and DB112 must not rename.
+pub fn unseen_use(checker: &Checker<'_>, name: &str) -> Option<UnseenUse> {
+    // A body the check parsed as `...` names nothing the module imports,
+    // but may say it in a string: the whole text is read then.
+    if checker.parsed.skipped_mentions(checker.source, name) {
+        if let Ok(whole) = parse_module(checker.source) {
+            return unseen_in(checker, &whole.body, &Nodes::of(&whole.body), name);
+        }
+    }
+    unseen_in(checker, &checker.parsed.body, checker.nodes, name)
+}
+
+fn unseen_in<'b>(
+    checker: &Checker<'_>,
+    body: &'b [Stmt],
+    nodes: &Nodes<'b>,
+    name: &str,
+) -> Option<UnseenUse> {
+    let annotations = annotation_ranges(body);
+    // A docstring (any string standing as a statement) uses nothing.
+    let mut standing: Vec<TextRange> = Vec::new();
+    nodes.for_each_stmt(|stmt| {
+        if let Stmt::Expr(ast::StmtExpr { value, .. }) = stmt {
+            if matches!(value.as_ref(), Expr::Constant(c) if matches!(c.value, ast::Constant::Str(_)))
+            {
+                standing.push(range_of(value.as_ref()));
+            }
+        }
+    });
+    let mut elsewhere: Option<usize> = None;
+    let mut annotation = false;
+    let mut note = |at: usize| {
+        elsewhere = Some(elsewhere.map_or(at, |first: usize| first.min(at)));
+    };
+    nodes.for_each_expr(|expr| {
+        if let Expr::Constant(ast::ExprConstant {
+            value: ast::Constant::Str(text),
+            ..
+        }) = expr
+        {
+            let range = range_of(expr);
+            if says_word(text, name) && !standing.contains(&range) {
+                if annotations
+                    .iter()
+                    .any(|a| a.start <= range.start && range.end <= a.end)
+                {
+                    annotation = true;
+                } else {
+                    note(range.start);
+                }
+            }
+        }
+    });
+    nodes.for_each_stmt(|stmt| {
+        if let Stmt::Global(global) = stmt {
+            if global.names.iter().any(|n| n.as_str() == name) {
+                note(range_of(stmt).start);
+            }
+        }
+    });
+    if annotation {
+        return Some(UnseenUse::Annotation);
+    }
+    elsewhere.map(|at| UnseenUse::Elsewhere(checker.line(at)))
+}
+
+/// `text` holds `name` as a whole identifier.
+fn says_word(text: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(is_ident)
+            && !text[at + name.len()..].chars().next().is_some_and(is_ident)
+    })
 }
