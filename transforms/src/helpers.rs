@@ -418,11 +418,9 @@ pub enum UnseenUse {
     /// A string annotation names it (`-> "Factory"`): it is used.
     Annotation,
     /// Another string says it (`__all__`, `globals()["name"]`; not a
-    /// docstring), or a
-    /// `global` statement declares it (an import in a function then binds
-    /// the module's name): on this line, the first such place. (A body the
-    /// check parses as `...` says none of the module's names in a string,
-    /// see `onesession_python::inert`.)
+    /// docstring), or a `global` statement declares it (an import in a
+    /// function then binds the module's name): on this line, the first
+    /// such place.
     Elsewhere(usize),
 }
 
