@@ -32,7 +32,7 @@ async def conjunction(session: AsyncSession, tenant_id: int):
 
 
 async def all_tenant(session: AsyncSession, tenant_id: int, ids: list[int]):
-    stmt = select(Shipment).limit(5)  # expect: DB108
+    stmt = select(Shipment).where(Shipment.tenant_id.in_(ids)).limit(5)  # expect: DB108
     return await session.scalars(stmt)
 
 

@@ -24,11 +24,12 @@ async def count_late(session: AsyncSession, tenant_id: int):
 async def many(session: AsyncSession, ids: list[int]):
     stmt = (
         select(Shipment)
+        .filter(Shipment.tenant_id.in_(ids))  # expect: DB108
         .where(and_(Shipment.id > 3, or_(tenant_id == Shipment.tenant_id, Shipment.id < 0)))  # expect: DB108
     )
     return await session.scalars(stmt)
 
 
 async def per_tenant(session: AsyncSession):
-    stmt = select(Shipment.tenant_id, func.count()).group_by(Shipment.tenant_id)  # expect: DB108
+    stmt = select(Shipment.tenant_id, func.count()).group_by(Shipment.tenant_id).having(Shipment.tenant_id != 0)  # expect: DB108
     return await session.execute(stmt)

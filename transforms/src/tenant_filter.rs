@@ -64,8 +64,12 @@ declare_rule! {
     /// the chain when it held only tenant predicates. This is only right
     /// once the tenant filter is enforced centrally. Manual inside
     /// `or_(...)` (removing an alternative changes which rows match), for
-    /// an `and_(...)` holding only tenant predicates, and for a
-    /// parenthesised predicate.
+    /// an `and_(...)` holding only tenant predicates, for a
+    /// parenthesised predicate, and for any predicate but an equality with
+    /// a value that is not a constant (`Shipment.tenant_id == tenant_id`):
+    /// `!=`, `>=`, `.in_(ids)`, `.is_(None)`, `== 42` or
+    /// `filter_by(tenant_id=42)` select other rows than the central filter,
+    /// and removing them changes what the query returns.
     pub static DB108 = { id: "DB108", name: "tenant-filter", summary: "Tenant filtering written by hand in a query" };
 }
 
@@ -127,14 +131,16 @@ impl Transform for TenantFilter {
             };
             for arg in &call.args {
                 let mut in_arg = Vec::new();
-                predicates(checker, columns, arg, &mut |range, column, parent| {
-                    in_arg.push((range, column, parent))
+                predicates(checker, columns, arg, &mut |range, column, parent, current| {
+                    in_arg.push((range, column, parent, current))
                 });
-                for (range, column, parent) in in_arg {
+                for (range, column, parent, current) in in_arg {
                     if !seen.insert(range.start) {
                         continue;
                     }
                     let removal = match parent {
+                        // Only what the central filter applies anyway goes.
+                        _ if !current => None,
                         Parent::Filter if all_tenant => Some(whole_call()),
                         Parent::Filter => remove_item(source, &items, &range),
                         Parent::Conjunction(conjunction) => {
@@ -156,7 +162,9 @@ impl Transform for TenantFilter {
                     if columns.iter().any(|c| c == arg) {
                         let range = range_of(keyword);
                         if seen.insert(range.start) {
-                            let removal = if all_tenant {
+                            let removal = if is_constant(&keyword.value) {
+                                None
+                            } else if all_tenant {
                                 Some(whole_call())
                             } else {
                                 remove_item(source, &items, &range)
@@ -322,8 +330,8 @@ fn balanced(text: &str) -> bool {
 fn is_tenant_predicate(checker: &Checker<'_>, columns: &[String], expr: &Expr) -> bool {
     let mut direct = false;
     let range = range_of(expr);
-    predicates(checker, columns, expr, &mut |r, _, parent| {
-        direct |= matches!(parent, Parent::Filter) && r == range;
+    predicates(checker, columns, expr, &mut |r, _, parent, current| {
+        direct |= matches!(parent, Parent::Filter) && r == range && current;
     });
     direct
 }
@@ -333,7 +341,7 @@ fn predicates<'e>(
     checker: &Checker<'_>,
     columns: &[String],
     expr: &'e Expr,
-    report: &mut impl FnMut(TextRange, String, Parent<'e>),
+    report: &mut impl FnMut(TextRange, String, Parent<'e>, bool),
 ) {
     predicates_in(checker, columns, expr, Parent::Filter, report)
 }
@@ -343,7 +351,7 @@ fn predicates_in<'e>(
     columns: &[String],
     expr: &'e Expr,
     parent: Parent<'e>,
-    report: &mut impl FnMut(TextRange, String, Parent<'e>),
+    report: &mut impl FnMut(TextRange, String, Parent<'e>, bool),
 ) {
     match expr {
         Expr::Compare(compare) => {
@@ -351,7 +359,12 @@ fn predicates_in<'e>(
                 .chain(&compare.comparators)
                 .find_map(|side| tenant_column(columns, side));
             if let Some(column) = column {
-                report(range_of(expr), column.to_owned(), parent);
+                report(
+                    range_of(expr),
+                    column.to_owned(),
+                    parent,
+                    is_current_tenant(columns, compare),
+                );
             }
         }
         Expr::Call(call) => {
@@ -362,12 +375,36 @@ fn predicates_in<'e>(
             } else if let Expr::Attribute(method) = call.func.as_ref() {
                 // `Shipment.tenant_id.in_(ids)`, `.is_(None)`, ...
                 if let Some(column) = tenant_column(columns, &method.value) {
-                    report(range_of(expr), column.to_owned(), parent);
+                    report(range_of(expr), column.to_owned(), parent, false);
                 }
             }
         }
         _ => {}
     }
+}
+
+/// `X.tenant_id == tenant` (either way round), the one predicate the
+/// central filter applies too: not `!=`, `>=`, `.in_(...)`, `.is_(None)`,
+/// nor a constant (`== 42`, another tenant's rows), whose removal changes
+/// what the query returns.
+fn is_current_tenant(columns: &[String], compare: &ast::ExprCompare) -> bool {
+    let [ast::CmpOp::Eq] = compare.ops.as_slice() else {
+        return false;
+    };
+    let [right] = compare.comparators.as_slice() else {
+        return false;
+    };
+    let left = compare.left.as_ref();
+    let other = if tenant_column(columns, left).is_some() {
+        right
+    } else {
+        left
+    };
+    !is_constant(other)
+}
+
+fn is_constant(expr: &Expr) -> bool {
+    matches!(expr, Expr::Constant(_))
 }
 
 /// `X.tenant_id` (any attribute named like a tenant column).
@@ -604,7 +641,7 @@ fn filter_lists<'a>(checker: &mut Checker<'a>, columns: &[String]) {
     });
     let mut found = Vec::new();
     for (member, list, method) in members {
-        predicates(checker, columns, member, &mut |range, column, _| {
+        predicates(checker, columns, member, &mut |range, column, _, _| {
             found.push((range, format!("query filters on the tenant column `{column}` through the list `{list}` unpacked into `{method}(*{list})`; tenant isolation belongs in one place, not in each query (manual: the list is built by hand)")));
         });
     }
