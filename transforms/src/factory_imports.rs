@@ -2,7 +2,7 @@
 //! canonical module (DB101, DB102, DB111).
 
 use onesession_engine::python::ast::{self, Expr, Stmt};
-use onesession_engine::python::{range_of, BindingKind};
+use onesession_engine::python::{range_of, BindingId, BindingKind, ScopeKind};
 use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
@@ -153,6 +153,28 @@ fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
     out
 }
 
+/// Why an import no expression uses must stay all the same: in a class
+/// body it is an attribute (`self.factory`); bound again in its scope
+/// (`except ImportError: factory = None`, an `if`/`else`), the uses the
+/// model gives the other binding may be its own.
+fn kept_binding(checker: &Checker<'_>, id: BindingId) -> Option<String> {
+    let semantic = checker.semantic;
+    let binding = semantic.binding(id);
+    if semantic.scope(binding.scope).kind == ScopeKind::Class {
+        return Some("a class body binds it as an attribute".to_owned());
+    }
+    semantic
+        .bindings()
+        .find(|(other, b)| *other != id && b.scope == binding.scope && b.name == binding.name)
+        .map(|(_, other)| {
+            format!(
+                "line {} binds `{}` again",
+                checker.line(other.range.start),
+                binding.name
+            )
+        })
+}
+
 /// The fix for a set of factory calls: each callee becomes the context
 /// manager; optionally the factory import goes.
 fn rewrite_fix(
@@ -211,19 +233,22 @@ fn imports(checker: &mut Checker<'_>) {
             if unseen == Some(UnseenUse::Annotation) {
                 continue;
             }
+            let why_kept = match unseen {
+                Some(UnseenUse::Elsewhere(line)) => Some(format!(
+                    "it may be used where no name is parsed (line {line}: a string or a `global`)"
+                )),
+                _ => kept_binding(checker, id),
+            };
             let mut imports = checker.imports();
-            let fix = match unseen {
+            let fix = match why_kept {
                 Some(_) => None,
                 None => imports
                     .remove(&binding.range)
                     .then(|| checker.fix_safe(imports.finish())),
             };
-            let why_kept = match unseen {
-                Some(UnseenUse::Elsewhere(line)) => format!(
-                    "; it may be used where no name is parsed (line {line}: a string or a `global`), so it is left for you to remove"
-                ),
-                _ => String::new(),
-            };
+            let why_kept = why_kept
+                .map(|why| format!("; {why}, so it is left for you to remove"))
+                .unwrap_or_default();
             if let Some(finding) = checker.report(
                 &DB111,
                 binding.range.clone(),

@@ -287,3 +287,56 @@ async def go(ident, cfg):
     );
     assert_eq!(snapshot(dir.path()), before);
 }
+
+/// A name another module imports from the file (by name, or with a star
+/// import) must stay defined there: removing the "unused" re-export
+/// (DB111) or renaming a deprecated name (DB112) would break the importer.
+#[test]
+fn a_name_other_modules_import_stays_defined() {
+    let legacy = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+legacy_engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_args={\"statement_cache_size\": 0})
+";
+    let dir = configured_project(&[
+        (
+            "onesession.toml",
+            "canonical-module = \"app.db.session\"\n\n[deprecated.\"app.db.legacy\"]\nnames = { legacy_engine = \"engine\" }\n",
+        ),
+        ("app/db/legacy.py", legacy),
+        (
+            "app/db/__init__.py",
+            "from app.db.session import async_session_factory\n",
+        ),
+        (
+            "app/services/maker.py",
+            "from app.db import async_session_factory\n\n\ndef make():\n    return async_session_factory\n",
+        ),
+        (
+            "app/services/engines.py",
+            "from app.db.legacy import legacy_engine\n\n\ndef url():\n    return legacy_engine.url\n",
+        ),
+        (
+            "app/services/star.py",
+            "from app.services.engines import *\n\n\ndef dispose():\n    return legacy_engine.dispose()\n",
+        ),
+    ]);
+    let before = snapshot(dir.path());
+    let (_, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    let after = snapshot(dir.path());
+    for kept in [
+        "app/db/__init__.py",
+        "app/services/engines.py",
+        "app/services/star.py",
+    ] {
+        assert_eq!(after[kept], before[kept], "{kept} changed:\n{stderr}");
+    }
+    assert!(
+        stderr.contains(
+            "`async_session_factory` is no longer defined in `app.db`, but another module imports it from there"
+        ) && stderr.contains(
+            "`legacy_engine` is no longer defined in `app.services.engines`, but another module imports it from there"
+        ),
+        "{stderr}"
+    );
+}

@@ -703,6 +703,13 @@ impl Project {
             || self.imported_modules().touches(module)
     }
 
+    /// Some file imports `name` from `module` (`from module import name`,
+    /// relative or not), or all of it (`from module import *`).
+    pub fn imports_name(&self, module: &str, name: &str) -> bool {
+        let imported = self.imported_modules();
+        imported.has(&format!("{module}.{name}")) || imported.has(&format!("{module}.*"))
+    }
+
     fn imported_modules(&self) -> &ModuleSet {
         self.imported
             .get_or_init(|| crate::reach::imported(self.files.iter().filter_map(ProjectFile::scan)))

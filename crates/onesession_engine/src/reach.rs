@@ -247,6 +247,12 @@ impl ModuleSet {
         }
     }
 
+    /// `name` itself was inserted (`from module import name` gives
+    /// `module.name`, a star import `module.*`).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.modules.contains(name)
+    }
+
     /// `target` is one of the modules, inside one, or a package holding
     /// one (`import app` then `app.db.session.get_session()`; a re-export
     /// is looked up in the module above a name).
@@ -340,6 +346,11 @@ fn imports_of(
                 }
             }
             if out.len() == before {
+                // A star import: also said as such, for the verification
+                // of a name the module stops binding (`Project::imports_name`).
+                if names.contains('*') {
+                    out.push(format!("{base}.*"));
+                }
                 out.push(base);
             }
         }

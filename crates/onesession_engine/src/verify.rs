@@ -8,7 +8,9 @@
 //! - (b) every name an added import takes exists where it is taken from;
 //! - (c) no name becomes undefined, and no added import goes unused;
 //! - (d) `await`, `async with` and `async for` appear only inside
-//!   `async def`.
+//!   `async def`;
+//! - (e) no name another module imports from the file (by name or with a
+//!   star import) stops being defined there.
 //!
 //! A violation names the file whose units must be undone.
 
@@ -388,6 +390,13 @@ fn verify_analysis(
         &new.summary,
         &mut reasons,
     );
+    exports(
+        project,
+        module,
+        &baseline.summary,
+        &new.summary,
+        &mut reasons,
+    );
     reasons
         .into_iter()
         .map(|reason| Violation {
@@ -624,6 +633,33 @@ fn misfits(project: &Project, body: &[Stmt], semantic: &SemanticModel, text: &st
     };
     collect.visit_body(body);
     collect.found
+}
+
+/// (e) a name the module no longer binds must not be one another module
+/// imports from it (`from app.db import get_legacy_session`, or a star
+/// import of the module).
+fn exports(
+    project: &Project,
+    module: &str,
+    old: &ModuleSummary,
+    new: &ModuleSummary,
+    reasons: &mut Vec<String>,
+) {
+    if module.is_empty() {
+        return;
+    }
+    let mut gone: Vec<&String> = old
+        .defined_names
+        .iter()
+        .filter(|name| !new.defined_names.contains(*name))
+        .filter(|name| project.imports_name(module, name))
+        .collect();
+    gone.sort();
+    for name in gone {
+        reasons.push(format!(
+            "`{name}` is no longer defined in `{module}`, but another module imports it from there"
+        ));
+    }
 }
 
 /// (a) functions of this file whose parameters changed: every reference
