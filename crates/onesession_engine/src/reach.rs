@@ -502,9 +502,10 @@ def f():
         // The package alone would reach every module it holds.
         assert!(!imports.contains(&"app.deps".to_owned()));
         assert!(!imports.contains(&"app.routers".to_owned()));
+        // A star import reaches the package, and says it is a star import.
         assert_eq!(
             imports_in("from app.db import *\n", None, false, &all),
-            ["app.db"]
+            ["app.db.*", "app.db"]
         );
         let app_only = |name: &str| name.starts_with("app");
         assert_eq!(
