@@ -340,3 +340,56 @@ legacy_engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_arg
         "{stderr}"
     );
 }
+
+/// A caller that says nothing of a database (the settings passed
+/// positionally, under another name) sits in a file the check skips, so
+/// its call cannot be rewritten with the definition: the unit is manual.
+/// Rewriting the definition alone would shift `conn` into `extra`.
+#[test]
+fn a_caller_in_a_file_the_check_skips_makes_the_unit_manual() {
+    let service = "\
+from app.db.params import session_from_params
+
+
+async def job(index_id, db_params, extra=0):
+    async with session_from_params(db_params) as session:
+        return index_id, extra, session
+";
+    let caller = "\
+from app.services import svc
+
+
+async def now(conn):
+    return await svc.job(1, conn)
+";
+    let dir = configured_project(&[
+        ("app/services/svc.py", service),
+        ("app/routers/__init__.py", ""),
+        ("app/routers/r.py", caller),
+    ]);
+    let (_, stdout, stderr) =
+        run(onesession(dir.path()).args(["check", "--select", "DB104", "--format", "json"]));
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let definition = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "app/services/svc.py")
+        .unwrap_or_else(|| panic!("DB104 on the definition: {stdout}{stderr}"));
+    assert_eq!(definition["fix"], "manual", "{definition}");
+    assert!(
+        definition["message"]
+            .as_str()
+            .unwrap()
+            .contains("app/routers/r.py:5: a caller in a file the check does not read"),
+        "{definition}"
+    );
+    let before = snapshot(dir.path());
+    let (_, stdout, _) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes", "--diff"]));
+    assert!(!stdout.contains("app/services/svc.py"), "{stdout}");
+    run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    assert_eq!(
+        snapshot(dir.path())["app/services/svc.py"],
+        before["app/services/svc.py"]
+    );
+}

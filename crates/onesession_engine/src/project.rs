@@ -451,6 +451,22 @@ impl ProjectFile {
         let _ = self.state.set(FileState::Skipped);
     }
 
+    /// Checking runs the rules on the file: not when the prefilter (no
+    /// trigger word) or the reach analysis skips it. Known from its text
+    /// before it is analysed.
+    pub fn runs_rules(&self) -> bool {
+        match self.state.get() {
+            Some(FileState::Skipped) => false,
+            Some(_) => true,
+            None => {
+                self.fixed
+                    || self
+                        .with_text(|text| self.shared.triggers.admits(text))
+                        .unwrap_or(false)
+            }
+        }
+    }
+
     /// Holds none of the trigger words (false until analysed).
     pub fn is_skipped(&self) -> bool {
         matches!(self.state.get(), Some(FileState::Skipped))

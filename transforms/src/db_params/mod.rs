@@ -845,15 +845,21 @@ fn signature_blockers(checker: &Checker<'_>, key: &str, removed: &[&str]) -> Vec
     let mut places = references.problems.clone();
     for site in &references.sites {
         let file = project.file(site.file);
-        if !file.requested {
-            places.push(Place {
-                path: file.relative.clone(),
-                line: file
-                    .with_text(|text| line_at(text, site.call.start))
-                    .unwrap_or(1),
-                why: "a caller outside the paths being fixed".into(),
-            });
-        }
+        let why = if !file.requested {
+            "a caller outside the paths being fixed"
+        } else if !file.runs_rules() {
+            // Call sites are rewritten by checking their file.
+            "a caller in a file the check does not read (it says nothing of a database), so the call is not rewritten"
+        } else {
+            continue;
+        };
+        places.push(Place {
+            path: file.relative.clone(),
+            line: file
+                .with_text(|text| line_at(text, site.call.start))
+                .unwrap_or(1),
+            why: why.into(),
+        });
     }
     if let Err(misfits) = check_removal(project, &sig, removed, &references.sites) {
         places.extend(misfits);
