@@ -665,6 +665,21 @@ impl<'a> Visitor<'a> for Builder {
             _ => visit::walk_expr(self, expr),
         }
     }
+
+    /// A capture (`case x:`, `[x, *rest]`, `{**rest}`, `str() as x`) binds
+    /// its name in the enclosing scope.
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        let captured = match pattern {
+            ast::Pattern::MatchAs(capture) => capture.name.as_ref(),
+            ast::Pattern::MatchStar(star) => star.name.as_ref(),
+            ast::Pattern::MatchMapping(mapping) => mapping.rest.as_ref(),
+            _ => None,
+        };
+        if let Some(name) = captured {
+            self.bind(name, BindingKind::Assignment, range_of(pattern));
+        }
+        visit::walk_pattern(self, pattern);
+    }
 }
 
 impl Builder {
