@@ -104,7 +104,10 @@ declare_rule! {
     /// other than `async with name(...)`, and a local name that must
     /// change but that a string (a string annotation, `__all__`,
     /// `globals()["name"]`; not a docstring) or a `global` statement also
-    /// says: a rename would leave it naming nothing.
+    /// says: a rename would leave it naming nothing. Also manual for an
+    /// import in a function, a class or a block (`if TYPE_CHECKING:`,
+    /// `try:`): the replacement goes to the top of the module, which could
+    /// make an import cycle or a runtime import.
     pub static DB112 = { id: "DB112", name: "noncanonical-import", summary: "Name imported from a deprecated or redundant session module", requires_canonical: true };
 }
 
@@ -714,6 +717,15 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         }
                     }
                 }
+                if refusal.is_none() && !at_module_top(checker, &range) {
+                    // The fix adds the replacement at the top of the
+                    // module: an import kept in a function or under `if
+                    // TYPE_CHECKING:` is often there to avoid a cycle.
+                    refusal = Some(
+                        "the import sits in a function or a block, and moving it to the top of the module could make an import cycle or a runtime import: replace it where it is"
+                            .to_owned(),
+                    );
+                }
                 if refusal.is_none() && new_local != *local {
                     refusal = unseen_use(checker, local).map(|unseen| match unseen {
                         UnseenUse::Annotation => format!(
@@ -929,4 +941,15 @@ impl<'a> Visitor<'a> for Provider<'_, '_> {
         }
         visit::walk_expr(self, expr);
     }
+}
+
+/// `alias` is in an `import` statement of the module's own body (not in a
+/// function, a class, or an `if`/`try` block).
+fn at_module_top(checker: &Checker<'_>, alias: &TextRange) -> bool {
+    checker.parsed.body.iter().any(|stmt| {
+        matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) && {
+            let range = range_of(stmt);
+            range.start <= alias.start && alias.end <= range.end
+        }
+    })
 }
