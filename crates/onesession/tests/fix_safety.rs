@@ -85,6 +85,20 @@ fn configured_project(files: &[(&str, &str)]) -> tempfile::TempDir {
     project(&all)
 }
 
+/// The DB104 finding `check` reports in `path`.
+fn db104_finding(dir: &Path, path: &str) -> serde_json::Value {
+    let (_, stdout, stderr) =
+        run(onesession(dir).args(["check", "--select", "DB104", "--format", "json"]));
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .cloned()
+        .unwrap_or_else(|| panic!("no DB104 in {path}: {stdout}{stderr}"))
+}
+
 /// The layout with the test that calls the method excluded from
 /// the check: it cannot be rewritten, so nothing is.
 #[test]
@@ -277,15 +291,7 @@ async def go(ident, cfg):
         ("app/jobs/__init__.py", ""),
         ("app/jobs/nightly.py", caller),
     ]);
-    let (_, stdout, stderr) =
-        run(onesession(dir.path()).args(["check", "--select", "DB104", "--format", "json"]));
-    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let definition = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "app/services/crawl.py")
-        .unwrap_or_else(|| panic!("DB104 on the definition: {stdout}{stderr}"));
+    let definition = db104_finding(dir.path(), "app/services/crawl.py");
     assert_eq!(definition["fix"], "manual", "{definition}");
     assert!(
         definition["message"]
@@ -379,15 +385,7 @@ async def now(conn):
         ("app/routers/__init__.py", ""),
         ("app/routers/r.py", caller),
     ]);
-    let (_, stdout, stderr) =
-        run(onesession(dir.path()).args(["check", "--select", "DB104", "--format", "json"]));
-    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let definition = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "app/services/svc.py")
-        .unwrap_or_else(|| panic!("DB104 on the definition: {stdout}{stderr}"));
+    let definition = db104_finding(dir.path(), "app/services/svc.py");
     assert_eq!(definition["fix"], "manual", "{definition}");
     assert!(
         definition["message"]
