@@ -85,9 +85,12 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe: the import is removed. A name a string annotation uses is
-    /// not reported; one another string says (`__all__`,
-    /// `globals()["name"]`) or a `global` statement declares is reported
-    /// without a fix.
+    /// not reported. Reported without a fix: a name another string says
+    /// (`__all__`, `globals()["name"]`) or a `global` statement declares,
+    /// an import in a class body (an attribute), and one whose name is
+    /// bound again in its scope (`except ImportError: name = None`).
+    /// Verification also refuses to remove a name another module imports
+    /// from the file.
     pub static DB111 = { id: "DB111", name: "unused-session-import", summary: "Session factory or deprecated-module name imported and unused", requires_canonical: true };
 }
 
