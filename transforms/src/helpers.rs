@@ -96,8 +96,19 @@ impl Collector<'_, '_> {
             origin: SessionOrigin::Opened,
             is_async,
         };
-        if checker.is_context_manager(&call.func) || checker.is_dependency(&call.func) {
-            return Some(opened(Some(true)));
+        // A sync provider (`@contextmanager`, `def get_db`) hands out a
+        // sync `Session`; an unknown kind is taken for async, as before
+        // kinds were known.
+        if checker.is_context_manager(&call.func) {
+            let is_async = checker.canon().context_manager_is_async();
+            return Some(opened(Some(is_async != Some(false))));
+        }
+        if checker.is_dependency(&call.func) {
+            let is_async = checker
+                .canon()
+                .dependency_provider()
+                .and_then(|p| p.kind.is_async());
+            return Some(opened(Some(is_async != Some(false))));
         }
         if checker.is_factory(&call.func) {
             return Some(opened(None));

@@ -65,7 +65,8 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe for `commit()`: it becomes `flush()` (the SQL is still sent
     /// and ids are assigned, but the commit now happens at the caller's
-    /// end). Manual for `rollback()` (raise instead and let the caller's
+    /// end); manual when the configuration says `dependency-commits =
+    /// false` (nothing would commit then). Manual for `rollback()` (raise instead and let the caller's
     /// transaction roll back) and for `begin()` / `begin_nested()` (remove
     /// the block and let the caller's transaction decide).
     pub static DB106 = { id: "DB106", name: "service-transaction", summary: "Service commits, rolls back or begins a transaction on its caller's session", requires_canonical: true };
@@ -156,7 +157,18 @@ impl Transform for ServiceTransaction {
                 }
                 continue;
             }
-            let fix = commit.map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
+            // `dependency-commits = false`: nothing commits at the caller's
+            // end unless a router does, so a flush would lose the write.
+            let commits_at_the_end = checker.settings().dependency_commits;
+            let commits = commit.is_some();
+            let fix = commit
+                .filter(|_| commits_at_the_end)
+                .map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
+            let message = if commits && !commits_at_the_end {
+                format!("{message} (manual: the configuration says the dependency does not commit, so a flush here would lose the write; commit where the request or job ends first)")
+            } else {
+                message
+            };
             if let Some(finding) = checker.report(&DB106, range, message) {
                 finding.fix = fix;
                 finding.confidence = confidence;

@@ -1,0 +1,9 @@
+"""A sync session opened in an `async def` (a job run on a worker thread):
+its calls are not coroutines, and no `await` may be added to them."""
+from app.db.session import SessionLocal  # expect: DB101
+
+
+async def purge():
+    with SessionLocal() as db:  # expect: DB102, DB115
+        db.execute("select 1")
+        db.commit()
