@@ -65,7 +65,11 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe for `async with factory() as s` (no arguments): it becomes
-    /// `async with get_session() as s`. Manual for every other form.
+    /// `async with get_session() as s`. Manual for every other form. The
+    /// block then follows the provider's transaction policy, which is the
+    /// point: a provider that commits on exit commits what the block left
+    /// pending (a block that relied on the factory discarding its writes
+    /// needs a `rollback()` of its own).
     pub static DB102 = { id: "DB102", name: "direct-session", summary: "Session created directly instead of through the sanctioned provider", requires_canonical: true };
 }
 
