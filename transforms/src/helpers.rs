@@ -99,15 +99,15 @@ impl Collector<'_, '_> {
         // A sync provider (`@contextmanager`, `def get_db`) hands out a
         // sync `Session`; an unknown kind is taken for async, as before
         // kinds were known.
-        if checker.is_context_manager(&call.func) {
-            let is_async = checker.canon().context_manager_is_async();
-            return Some(opened(Some(is_async != Some(false))));
-        }
-        if checker.is_dependency(&call.func) {
-            let is_async = checker
-                .canon()
-                .dependency_provider()
-                .and_then(|p| p.kind.is_async());
+        let provider = if checker.is_context_manager(&call.func) {
+            Some(checker.canon().context_manager_provider())
+        } else if checker.is_dependency(&call.func) {
+            Some(checker.canon().dependency_provider())
+        } else {
+            None
+        };
+        if let Some(provider) = provider {
+            let is_async = provider.and_then(|p| p.kind.is_async());
             return Some(opened(Some(is_async != Some(false))));
         }
         if checker.is_factory(&call.func) {
@@ -456,21 +456,25 @@ fn unseen_in<'b>(
     name: &str,
 ) -> Option<UnseenUse> {
     let annotations = annotation_ranges(body);
-    // A docstring (any string standing as a statement) uses nothing.
-    let mut standing: Vec<TextRange> = Vec::new();
-    nodes.for_each_stmt(|stmt| {
-        if let Stmt::Expr(ast::StmtExpr { value, .. }) = stmt {
-            if matches!(value.as_ref(), Expr::Constant(c) if matches!(c.value, ast::Constant::Str(_)))
-            {
-                standing.push(range_of(value.as_ref()));
-            }
-        }
-    });
     let mut elsewhere: Option<usize> = None;
     let mut annotation = false;
     let mut note = |at: usize| {
         elsewhere = Some(elsewhere.map_or(at, |first: usize| first.min(at)));
     };
+    // A docstring (any string standing as a statement) uses nothing.
+    let mut standing: Vec<TextRange> = Vec::new();
+    nodes.for_each_stmt(|stmt| match stmt {
+        Stmt::Expr(ast::StmtExpr { value, .. }) => {
+            if matches!(value.as_ref(), Expr::Constant(c) if matches!(c.value, ast::Constant::Str(_)))
+            {
+                standing.push(range_of(value.as_ref()));
+            }
+        }
+        Stmt::Global(global) if global.names.iter().any(|n| n.as_str() == name) => {
+            note(range_of(stmt).start);
+        }
+        _ => {}
+    });
     nodes.for_each_expr(|expr| {
         if let Expr::Constant(ast::ExprConstant {
             value: ast::Constant::Str(text),
@@ -487,13 +491,6 @@ fn unseen_in<'b>(
                 } else {
                     note(range.start);
                 }
-            }
-        }
-    });
-    nodes.for_each_stmt(|stmt| {
-        if let Stmt::Global(global) = stmt {
-            if global.names.iter().any(|n| n.as_str() == name) {
-                note(range_of(stmt).start);
             }
         }
     });

@@ -66,9 +66,10 @@ declare_rule! {
     /// Unsafe for `commit()`: it becomes `flush()` (the SQL is still sent
     /// and ids are assigned, but the commit now happens at the caller's
     /// end); manual when the configuration says `dependency-commits =
-    /// false` (nothing would commit then). Manual for `rollback()` (raise instead and let the caller's
-    /// transaction roll back) and for `begin()` / `begin_nested()` (remove
-    /// the block and let the caller's transaction decide).
+    /// false` (nothing would commit then). Manual for `rollback()` (raise
+    /// instead and let the caller's transaction roll back) and for
+    /// `begin()` / `begin_nested()` (remove the block and let the caller's
+    /// transaction decide).
     pub static DB106 = { id: "DB106", name: "service-transaction", summary: "Service commits, rolls back or begins a transaction on its caller's session", requires_canonical: true };
 }
 
@@ -157,17 +158,19 @@ impl Transform for ServiceTransaction {
                 }
                 continue;
             }
-            // `dependency-commits = false`: nothing commits at the caller's
-            // end unless a router does, so a flush would lose the write.
-            let commits_at_the_end = checker.settings().dependency_commits;
-            let commits = commit.is_some();
-            let fix = commit
-                .filter(|_| commits_at_the_end)
-                .map(|at| checker.fix_unsafe(vec![Edit::replace(at, "flush")]));
-            let message = if commits && !commits_at_the_end {
-                format!("{message} (manual: the configuration says the dependency does not commit, so a flush here would lose the write; commit where the request or job ends first)")
-            } else {
-                message
+            let (fix, message) = match commit {
+                // `dependency-commits = false`: nothing commits at the
+                // caller's end unless a router does, so a flush would lose
+                // the write.
+                Some(_) if !checker.settings().dependency_commits => (
+                    None,
+                    format!("{message} (manual: the configuration says the dependency does not commit, so a flush here would lose the write; commit where the request or job ends first)"),
+                ),
+                Some(at) => (
+                    Some(checker.fix_unsafe(vec![Edit::replace(at, "flush")])),
+                    message,
+                ),
+                None => (None, message),
             };
             if let Some(finding) = checker.report(&DB106, range, message) {
                 finding.fix = fix;

@@ -118,6 +118,7 @@ impl Transform for TenantFilter {
                 .all(|a| is_tenant_predicate(checker, columns, a))
                 && call.keywords.iter().all(|k| {
                     method == "filter_by"
+                        && !is_constant(&k.value)
                         && k.arg
                             .as_deref()
                             .is_some_and(|a| columns.iter().any(|c| c == a))
