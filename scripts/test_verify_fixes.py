@@ -409,6 +409,29 @@ class CallResolutionTest(VerifyCase):
         self.run_verify(before, {"app/jobs.py": "def run(job_id):\n    return job_id\n"})
         self.assertEqual([line.split(": [")[0] for line in self.lines], ["app/use.py:3"])
 
+    def test_argument_landing_in_another_parameter(self):
+        before = {
+            "app/__init__.py": "",
+            "app/jobs.py": "async def job(ident, db_params, conn=None):\n    return ident, conn\n",
+            "app/other.py": "class Mailer:\n    async def job(self, ident, retries):\n        return ident\n",
+            "app/use.py": ("from app.jobs import job as run\nfrom app.other import Mailer\n\n\n"
+                           "async def main(params, c):\n    await run(1, params)\n"
+                           "    await run(2, params, c)\n    await run(3, {}, conn=c)\n"
+                           "    await Mailer().job(4, 5)\n"),
+        }
+        new_job = "async def job(ident, conn=None):\n    return ident, conn\n"
+        rewritten = before["app/use.py"].replace("run(2, params, c)", "run(2, c)").replace(
+            "run(3, {}, conn=c)", "run(3, conn=c)")
+        # run(1, params) was not rewritten: params now goes to conn.
+        code = self.run_verify(before, {"app/jobs.py": new_job, "app/use.py": rewritten})
+        self.assertEqual(code, 1)
+        self.assertEqual(self.lines, [
+            "app/use.py:6: [call-mismatch] run(...) was left as it was, but its argument 'params' went to "
+            "'db_params' and now goes to 'conn' (ident, conn=None) at app/jobs.py:1 (parameters removed: "
+            "db_params)"])
+        fixed = rewritten.replace("run(1, params)", "run(1)")
+        self.assertClean(before, {"app/jobs.py": new_job, "app/use.py": fixed})
+
     def test_large_tree_is_fast(self):
         before = {"app/__init__.py": "", "app/svc.py": "def handle(item, db_params):\n    return item\n"}
         for i in range(2000):
@@ -507,6 +530,17 @@ class ImportTest(VerifyCase):
             with self.subTest(label):
                 items = import_line + "\n\nasync def list_items():\n    return get_session\n"
                 self.assertClean(SESSION_BEFORE, {"app/routers/items.py": items, **extra})
+
+    def test_re_export_removed_under_an_importer(self):
+        before = dict(SESSION_BEFORE)
+        before["app/db/legacy.py"] = "from app.db.core import get_session\n\nengine = None\n"
+        before["app/routers/users.py"] = "from app.db.legacy import get_session, engine\n\nprint(get_session, engine)\n"
+        code = self.run_verify(before, {"app/db/legacy.py": "engine = None\n"})
+        self.assertEqual(code, 1)
+        self.assertEqual(self.lines, [
+            "app/routers/users.py:1: [import-missing] cannot import name 'get_session' from "
+            "'app.db.legacy' (app/db/legacy.py)"])
+        self.assertClean(before, {"app/db/legacy.py": "from app.db.core import get_session\n\nengine = 1\n"})
 
     def test_missing_module_of_a_tree_package(self):
         items = "from app.db.sessions import get_session\n\nprint(get_session)\n"

@@ -28,7 +28,11 @@ What is checked
     name or ``mod.f`` (``mod`` an imported module) reaches functions and
     classes, ``self.f``, ``Cls(...).f`` or ``x.f`` (``x`` imported from a
     module of the tree but not a module) reach methods; anything else may
-    be either.
+    be either. A call the change left as it was (same text) that binds to
+    both signatures is reported when a positional argument now lands in
+    another parameter (``job(1, conn)`` after ``job(a, db_params, conn=None)``
+    lost ``db_params``), unless it also binds to a definition of that name
+    the change did not touch.
 (b) ``import-missing``: every ``from M import n`` new in a file must name
     something ``M`` defines at module level (def, class, assignment, import,
     ``global``, ``__all__``, a star import of the tree, module
@@ -38,6 +42,9 @@ What is checked
     ``--strict``) when ``M`` is outside the tree, is a directory without
     ``__init__.py``, or a package that extends ``__path__``. Imports inside
     ``try: ... except ImportError`` are optional on purpose and skipped.
+    An import already there, in any file, is reported when it names
+    something a changed module defined before and no longer defines (a
+    removed or renamed re-export).
 (c) ``undefined-name``: per changed file, a name whose count of loads that
     no enclosing scope binds (and that is no builtin) grew; skipped, with a
     note, for a file with ``from x import *``. ``unused-import``: an import
@@ -650,6 +657,7 @@ def check_calls(before: Tree, after: Tree, changed: list[str]) -> list[Problem]:
     for old, new in pairs:
         old_by_name[old.name].append((old, new))
     names = set(old_by_name)
+    changed_at = {(new.path, new.line) for _, new in pairs}
     scans = scan_tree(after, names)
     new_by_name: dict[str, list[Definition]] = defaultdict(list)
     for scan in scans.values():
@@ -658,11 +666,23 @@ def check_calls(before: Tree, after: Tree, changed: list[str]) -> list[Problem]:
     problems = []
     for rel, scan in scans.items():
         kinds = imported_kinds(after.parse(rel), rel, after)
+        before_calls = calls_of(before, rel) if rel in changed else None
         for ref in references(scan, names, kinds, after):
             problem = mismatch(ref, old_by_name[ref.name], new_by_name[ref.name], rel)
+            if problem is None and (before_calls is None or ast.unparse(ref.node) in before_calls):
+                unchanged = [d for d in new_by_name[ref.name] if (d.path, d.line) not in changed_at]
+                problem = shift(ref, old_by_name[ref.name], unchanged, rel)
             if problem:
                 problems.append(problem)
     return problems
+
+
+def calls_of(tree: Tree, rel: str) -> set[str]:
+    """The text of every call in the file (empty when the file is new or does not parse)."""
+    parsed = tree.parse(rel) if rel in tree.files else None
+    if parsed is None:
+        return set()
+    return {ast.unparse(node) for node in ast.walk(parsed) if isinstance(node, ast.Call)}
 
 
 def mismatch(ref: Reference, pairs, new_defs: list[Definition], rel: str) -> Problem | None:
@@ -679,6 +699,38 @@ def mismatch(ref: Reference, pairs, new_defs: list[Definition], rel: str) -> Pro
     message = (f"{what} binds to the old signature of {new.qualname} but not to the new "
                f"({new.sig.text}) at {new.path}:{new.line}: {error}{describe_change(old.sig, new.sig)}")
     return Problem(rel, ref.node.lineno, "call-mismatch", message)
+
+
+def positional_targets(sig, count: int) -> list[str]:
+    params = sig.posonly + sig.args
+    return [params[i] if i < len(params) else f"*{sig.vararg}" for i in range(count)]
+
+
+def shift(ref: Reference, pairs, unchanged_defs: list[Definition], rel: str) -> Problem | None:
+    """A problem if a call the change left as it was binds to both the old and the new signature,
+    but a positional argument now lands in another parameter (the one after a removed parameter
+    takes its value); unless the call may name a definition the change did not touch."""
+    if any(binding_error(defn, ref) is None for defn in unchanged_defs):
+        return None
+    for old, new in pairs:
+        if binding_error(old, ref) is not None or binding_error(new, ref) is not None:
+            continue
+        old_sig, new_sig = seen_through(old, ref), seen_through(new, ref)
+        if not isinstance(old_sig, Sig) or not isinstance(new_sig, Sig):
+            continue
+        count = len(ref.positional)
+        moved = [(short(arg, 30), was, now) for arg, was, now in
+                 zip(ref.positional, positional_targets(old_sig, count), positional_targets(new_sig, count))
+                 if was != now]
+        if not moved:
+            continue
+        arg, was, now = moved[0]
+        callee = short(ref.target)
+        what = f"{callee}(...)" if ref.target is ref.node.func else f"{short(ref.node.func)}({callee}, ...)"
+        message = (f"{what} was left as it was, but its argument '{arg}' went to '{was}' and now goes "
+                   f"to '{now}' ({new.sig.text}) at {new.path}:{new.line}{describe_change(old.sig, new.sig)}")
+        return Problem(rel, ref.node.lineno, "call-mismatch", message)
+    return None
 
 
 def describe_change(old: Sig, new: Sig) -> str:
@@ -1343,6 +1395,28 @@ def check_imports(rel: str, before: Tree, after: Tree, old_tree, new_tree, check
     return problems
 
 
+def check_importers(before: Tree, after: Tree, changed: list[str], imports: ImportChecker) -> list[Problem]:
+    """`from M import n` in any file, already there before, where M is a changed module that
+    defined n before and does not now (a removed or renamed re-export)."""
+    modules = {name for rel in changed if rel in before.files for name in after.names_of.get(rel, [])}
+    if not modules:
+        return []
+    old_imports = ImportChecker(before)
+    words = re.compile(rb"\bimport\b")
+    problems = []
+    for rel in sorted(after.files):
+        if not words.search(after.data(rel)) or after.parse(rel) is None:
+            continue
+        for item in from_imports(rel, after.parse(rel), after):
+            if item.module not in modules or item.name in ("", "*") or item.guarded:
+                continue
+            if old_imports.defines(item.module, item.name) and imports.defines(item.module, item.name) is False:
+                problem = imports.check(rel, item)
+                if problem:
+                    problems.append(problem)
+    return problems
+
+
 # --------------------------------------------------------------------------
 # Check (e): compile
 # --------------------------------------------------------------------------
@@ -1417,6 +1491,7 @@ def verify(before_dir: str, after_dir: str, src: list[str] | None) -> tuple[list
     problems = []
     for rel in checkable:
         problems += check_file(rel, before, after, imports)
+    problems += check_importers(before, after, checkable, imports)
     problems += check_calls(before, after, checkable)
     for rel in sorted(after.parse_errors):
         if rel not in changed:
