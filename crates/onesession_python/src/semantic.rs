@@ -26,8 +26,14 @@ pub struct BindingId(u32);
 pub enum ScopeKind {
     Module,
     Class,
-    Function { is_async: bool },
+    Function {
+        is_async: bool,
+    },
     Lambda,
+    /// PEP 695's annotation scope of a generic `def`, `class` or `type`
+    /// (`def f[T: Bound](x: T)`): binds the type parameters, which the
+    /// bounds, annotations, bases and body see.
+    TypeParams,
 }
 
 #[derive(Debug)]
@@ -345,6 +351,7 @@ pub fn resolve_relative(package: &str, level: usize, module: Option<&str>) -> Op
 /// The parts of a `def` / `async def` the builder needs.
 struct FunctionParts<'s> {
     name: &'s str,
+    type_params: &'s [ast::TypeParam],
     args: &'s Arguments,
     body: &'s [Stmt],
     decorators: &'s [Expr],
@@ -410,6 +417,7 @@ impl Builder {
     fn function(&mut self, stmt: &Stmt, def: FunctionParts<'_>) {
         let FunctionParts {
             name,
+            type_params,
             args,
             body,
             decorators,
@@ -419,13 +427,15 @@ impl Builder {
         for decorator in decorators {
             self.visit_expr(decorator);
         }
-        // Defaults and annotations run in the enclosing scope.
+        let parent = self.current;
+        self.bind(name, BindingKind::FunctionDef { is_async }, range_of(stmt));
+        self.type_params(type_params, range_of(stmt).end);
+        // Defaults and annotations run in the enclosing scope (the
+        // annotation scope of a generic function).
         visit::walk_arguments(self, args);
         if let Some(returns) = returns {
             self.visit_expr(returns);
         }
-        self.bind(name, BindingKind::FunctionDef { is_async }, range_of(stmt));
-        let parent = self.current;
         let body_start = body
             .first()
             .map_or(range_of(stmt).end, |s| range_of(s).start);
@@ -437,6 +447,28 @@ impl Builder {
         self.bind_parameters(args);
         self.visit_body(body);
         self.current = parent;
+    }
+
+    /// Enters the annotation scope of a generic definition ending at `end`
+    /// (nothing when `params` is empty): the parameters are bound, then
+    /// their bounds are visited in it. The caller restores the scope.
+    fn type_params(&mut self, params: &[ast::TypeParam], end: usize) {
+        let Some(first) = params.first() else {
+            return;
+        };
+        let start = range_of(first).start;
+        self.push_scope(ScopeKind::TypeParams, start..end, start..end);
+        for param in params {
+            let name = match param {
+                ast::TypeParam::TypeVar(var) => &var.name,
+                ast::TypeParam::ParamSpec(spec) => &spec.name,
+                ast::TypeParam::TypeVarTuple(tuple) => &tuple.name,
+            };
+            self.bind(name, BindingKind::Parameter, range_of(param));
+        }
+        for param in params {
+            self.visit_type_param(param);
+        }
     }
 
     fn mark_dunder_all(&mut self, body: &[Stmt]) {
@@ -528,6 +560,7 @@ impl<'a> Visitor<'a> for Builder {
                 stmt,
                 FunctionParts {
                     name: &def.name,
+                    type_params: &def.type_params,
                     args: &def.args,
                     body: &def.body,
                     decorators: &def.decorator_list,
@@ -539,6 +572,7 @@ impl<'a> Visitor<'a> for Builder {
                 stmt,
                 FunctionParts {
                     name: &def.name,
+                    type_params: &def.type_params,
                     args: &def.args,
                     body: &def.body,
                     decorators: &def.decorator_list,
@@ -550,14 +584,15 @@ impl<'a> Visitor<'a> for Builder {
                 for decorator in &def.decorator_list {
                     self.visit_expr(decorator);
                 }
+                let parent = self.current;
+                self.bind(&def.name, BindingKind::ClassDef, range_of(stmt));
+                self.type_params(&def.type_params, range_of(stmt).end);
                 for base in &def.bases {
                     self.visit_expr(base);
                 }
                 for keyword in &def.keywords {
                     self.visit_keyword(keyword);
                 }
-                self.bind(&def.name, BindingKind::ClassDef, range_of(stmt));
-                let parent = self.current;
                 let start = def
                     .body
                     .first()
@@ -634,6 +669,13 @@ impl<'a> Visitor<'a> for Builder {
                 }
                 self.visit_body(&try_.orelse);
                 self.visit_body(&try_.finalbody);
+            }
+            Stmt::TypeAlias(alias) => {
+                self.visit_expr(&alias.name);
+                let parent = self.current;
+                self.type_params(&alias.type_params, range_of(stmt).end);
+                self.visit_expr(&alias.value);
+                self.current = parent;
             }
             _ => visit::walk_stmt(self, stmt),
         }
@@ -796,6 +838,40 @@ async def f():
         assert_eq!(model.binding(id).scope, ScopeId(0));
         assert!(model.in_async_function(source.find("await g").unwrap()));
         assert!(!model.in_async_function(source.find("pass").unwrap()));
+    }
+
+    #[test]
+    fn type_parameters_have_their_own_scope() {
+        let source = "\
+from app.db import legacy_factory, Base, Alias
+def f[T: legacy_factory, get_session](x: T) -> T:
+    return get_session
+class C[K](Base):
+    y: K
+type Pair[V: Alias] = tuple[V, V]
+";
+        let (_, model) = model(source, "m");
+        let uses = |name: &str| model.uses(model.module_binding(name).unwrap()).len();
+        // Bounds and bases are uses of the module's imports...
+        assert_eq!(
+            (uses("legacy_factory"), uses("Base"), uses("Alias")),
+            (1, 1, 1)
+        );
+        // ...and the parameters are bound where the body, the annotations
+        // and the alias's value look them up, never in the module.
+        let in_body = source.find("return get_session").unwrap() + 7;
+        let id = model.lookup("get_session", in_body).unwrap();
+        assert_eq!(model.binding(id).kind, BindingKind::Parameter);
+        assert_eq!(
+            model.scope(model.binding(id).scope).kind,
+            ScopeKind::TypeParams
+        );
+        for name in ["T", "K", "V", "get_session"] {
+            assert!(model.module_binding(name).is_none(), "{name}");
+        }
+        let unresolved: Vec<&str> = model.unresolved().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(unresolved, ["tuple"]);
+        assert!(model.module_binding("Pair").is_some());
     }
 
     #[test]
