@@ -62,7 +62,8 @@ declare_rule! {
     /// cross-file unit. Safe when the configuration declares the module
     /// deprecated (`[tool.onesession.deprecated."<module>"]`); unsafe when
     /// it was only detected. Manual for a script (it is run, not imported)
-    /// unless declared, and when `warnings` names something else there.
+    /// unless declared, and when `warnings` names something else there or
+    /// a star import may bind it.
     pub static DB103 = { id: "DB103", name: "redundant-factory", summary: "Engine or session factory built outside the canonical module", requires_canonical: true };
 }
 
@@ -288,7 +289,9 @@ fn replacement_of(checker: &Checker<'_>, module: &str) -> String {
 }
 
 /// `import warnings` and a `warnings.warn(...)` right after the imports.
-/// `None` when `warnings` names something else in the module.
+/// `None` when `warnings` names something else in the module, or may: a
+/// star import can bind it (`warnings = [...]` in the other module), and
+/// the added import would replace it, or it the added import.
 fn deprecation_fix(checker: &Checker<'_>) -> Option<Fix> {
     let own = checker.module()?;
     if let Some(id) = checker.semantic.module_binding("warnings") {
@@ -296,6 +299,14 @@ fn deprecation_fix(checker: &Checker<'_>) -> Option<Fix> {
         {
             return None;
         }
+    }
+    let mut star_import = false;
+    checker.nodes.for_each_stmt(|stmt| {
+        star_import |= matches!(stmt, Stmt::ImportFrom(import)
+            if import.names.iter().any(|alias| alias.name.as_str() == "*"));
+    });
+    if star_import {
+        return None;
     }
     let replacement = replacement_of(checker, own);
     let mut imports = checker.imports();

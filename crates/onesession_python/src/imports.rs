@@ -105,10 +105,13 @@ impl<'a> ImportEditor<'a> {
         name.to_owned()
     }
 
-    /// Adds `import module` unless the module is already imported so.
+    /// Adds `import module` unless a top-level statement of the module
+    /// already imports it so: one inside a block (`try`, `if`) may never
+    /// run, or run after the code that needs it.
     pub fn add_module(&mut self, module: &str) {
-        let bound = self.semantic.module_binding(module).is_some_and(|id| {
-            matches!(&self.semantic.binding(id).kind, BindingKind::ModuleImport { module: m } if m == module)
+        let bound = self.body.iter().any(|stmt| {
+            matches!(stmt, Stmt::Import(import)
+                if import.names.iter().any(|a| a.name.as_str() == module && a.asname.is_none()))
         });
         if !bound && !self.module_imports.iter().any(|m| m == module) {
             self.module_imports.push(module.to_owned());

@@ -1,0 +1,1 @@
+warnings = ["slow query"]
