@@ -359,6 +359,44 @@ legacy_engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_arg
     );
 }
 
+/// A name other modules read through the module object (`deps.get_session`
+/// after `from app.api import deps`, or a dotted string such as
+/// `mock.patch("app.api.deps.get_session")`) must stay defined: DB105's
+/// safe rewrite replaced the import it no longer used and broke both.
+#[test]
+fn a_name_other_modules_read_through_the_module_stays_defined() {
+    let session = format!(
+        "{SESSION}\n\nasync def get_session_dependency():\n    async with get_session() as session:\n        yield session\n"
+    );
+    let deps = "from fastapi import Depends\n\nfrom app.db.session import get_session\n\nSessionDep = Depends(get_session)\n";
+    let readers = [
+        (
+            "app/services/job.py",
+            "from app.api import deps\n\n\nasync def run():\n    async with deps.get_session() as s:\n        await s.execute(\"select 1\")\n",
+        ),
+        (
+            "tests/test_deps.py",
+            "from unittest import mock\n\n\ndef test_patch():\n    with mock.patch(\"app.api.deps.get_session\"):\n        pass\n",
+        ),
+    ];
+    for reader in readers {
+        let dir = configured_project(&[
+            ("app/db/session.py", &session),
+            ("app/api/__init__.py", ""),
+            ("app/api/deps.py", deps),
+            reader,
+        ]);
+        let before = snapshot(dir.path());
+        let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
+        assert_eq!(snapshot(dir.path()), before, "{}: {stderr}", reader.0);
+        assert!(
+            stderr.contains("`get_session` is no longer defined in `app.api.deps`, but another module imports it from there or reads it through the module"),
+            "{}: {stderr}",
+            reader.0
+        );
+    }
+}
+
 /// A caller that says nothing of a database (the settings passed
 /// positionally, under another name) sits in a file the check skips, so
 /// its call cannot be rewritten with the definition: the unit is manual.

@@ -11,7 +11,7 @@ use onesession_python::{
 };
 use onesession_text::{FileId, LineIndex};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::discover::{discover, relative_to, WalkProblem};
 use crate::error::EngineError;
@@ -726,6 +726,16 @@ impl Project {
         imported.has(&format!("{module}.{name}")) || imported.has(&format!("{module}.*"))
     }
 
+    /// Some file may read `name` through the module object instead of
+    /// importing it: `deps.name` where `module` itself is imported
+    /// (`from app.api import deps`, `import app.api.deps as deps`), or
+    /// the dotted `module.name` written anywhere (`app.api.deps.name`, a
+    /// string such as `mock.patch("app.api.deps.name")`).
+    pub fn reads_through_module(&self, module: &str, name: &str) -> bool {
+        self.memo(|| ModuleMentions::collect(self))
+            .reads(module, name)
+    }
+
     fn imported_modules(&self) -> &ModuleSet {
         self.imported
             .get_or_init(|| crate::reach::imported(self.files.iter().filter_map(ProjectFile::scan)))
@@ -1118,6 +1128,107 @@ impl Triggers {
 
     pub fn admits(&self, text: &str) -> bool {
         self.0.is_match(text)
+    }
+}
+
+/// What the project's texts say of its modules beyond their import lines
+/// (see [`Project::reads_through_module`]).
+#[derive(Debug, Default)]
+struct ModuleMentions {
+    /// Dotted names that start with one of the project's top-level
+    /// packages, wherever written (code, strings, comments).
+    dotted: FxHashSet<String>,
+    /// For each project module some file imports as a module object, the
+    /// attribute names those files read on the name it is bound to
+    /// (`deps.name`).
+    attributes: FxHashMap<String, FxHashSet<String>>,
+}
+
+impl ModuleMentions {
+    fn collect(project: &Project) -> Self {
+        let mut roots: Vec<&str> = project
+            .modules
+            .keys()
+            .map(|m| m.split('.').next().unwrap_or(m))
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        project
+            .files
+            .par_iter()
+            .filter_map(|file| {
+                let objects: Vec<&str> = file
+                    .scan()
+                    .map(|scan| {
+                        scan.imported()
+                            .filter(|m| project.modules.contains_key(*m))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                file.with_text(|text| Self::of_text(text, &roots, &objects))
+            })
+            .reduce(Self::default, Self::merge)
+    }
+
+    fn of_text(text: &str, roots: &[&str], objects: &[&str]) -> Self {
+        let bytes = text.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let word_end = |from: usize, dots: bool| {
+            from + bytes[from..]
+                .iter()
+                .take_while(|&&b| is_word(b) || (dots && b == b'.'))
+                .count()
+        };
+        // Where `prefix` starts a name (not the tail of a longer one), and
+        // the word (dotted or not) that follows it.
+        let after = |prefix: &str, dots: bool| -> Vec<&str> {
+            memchr::memmem::find_iter(bytes, prefix.as_bytes())
+                .filter(|&at| at == 0 || !(is_word(bytes[at - 1]) || bytes[at - 1] == b'.'))
+                .map(|at| &text[at + prefix.len()..word_end(at + prefix.len(), dots)])
+                .collect()
+        };
+        let mut mentions = Self::default();
+        for root in roots {
+            for rest in after(&format!("{root}."), true) {
+                let dotted = format!("{root}.{}", rest.trim_end_matches('.'));
+                mentions.dotted.insert(dotted);
+            }
+        }
+        // `from app.api import deps` or `import app.api.deps as d`: the
+        // module is read as `deps.name` or `d.name`.
+        for module in objects {
+            let last = module.rsplit('.').next().unwrap_or(module);
+            let mut locals = vec![last];
+            locals.extend(after(&format!("{last} as "), false));
+            let read = mentions.attributes.entry((*module).to_owned()).or_default();
+            for local in locals.into_iter().filter(|l| !l.is_empty()) {
+                read.extend(
+                    after(&format!("{local}."), false)
+                        .into_iter()
+                        .map(str::to_owned),
+                );
+            }
+        }
+        mentions
+    }
+
+    fn merge(mut self, other: Self) -> Self {
+        self.dotted.extend(other.dotted);
+        for (module, names) in other.attributes {
+            self.attributes.entry(module).or_default().extend(names);
+        }
+        self
+    }
+
+    fn reads(&self, module: &str, name: &str) -> bool {
+        let dotted = format!("{module}.{name}");
+        self.attributes
+            .get(module)
+            .is_some_and(|names| names.contains(name))
+            || self.dotted.iter().any(|d| {
+                d.strip_prefix(&dotted)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
     }
 }
 

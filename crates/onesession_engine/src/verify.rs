@@ -10,7 +10,8 @@
 //! - (d) `await`, `async with` and `async for` appear only inside
 //!   `async def`;
 //! - (e) no name another module imports from the file (by name or with a
-//!   star import) stops being defined there.
+//!   star import) or may read through it (`module.name`) stops being
+//!   defined there.
 //!
 //! A violation names the file whose units must be undone.
 
@@ -637,7 +638,8 @@ fn misfits(project: &Project, body: &[Stmt], semantic: &SemanticModel, text: &st
 
 /// (e) a name the module no longer binds must not be one another module
 /// imports from it (`from app.db import get_legacy_session`, or a star
-/// import of the module).
+/// import of the module) or may read through it (`db.get_legacy_session`,
+/// `mock.patch("app.db.get_legacy_session")`).
 fn exports(
     project: &Project,
     module: &str,
@@ -652,12 +654,14 @@ fn exports(
         .defined_names
         .iter()
         .filter(|name| !new.defined_names.contains(*name))
-        .filter(|name| project.imports_name(module, name))
+        .filter(|name| {
+            project.imports_name(module, name) || project.reads_through_module(module, name)
+        })
         .collect();
     gone.sort();
     for name in gone {
         reasons.push(format!(
-            "`{name}` is no longer defined in `{module}`, but another module imports it from there"
+            "`{name}` is no longer defined in `{module}`, but another module imports it from there or reads it through the module"
         ));
     }
 }

@@ -471,23 +471,33 @@ impl Builder {
         }
     }
 
+    /// The strings `__all__` lists count as uses: `__all__ = [...]`, `+=`,
+    /// and `__all__.extend([...])` / `.append("...")`.
     fn mark_dunder_all(&mut self, body: &[Stmt]) {
+        let is_all = |expr: &Expr| matches!(expr, Expr::Name(n) if n.id.as_str() == "__all__");
         for stmt in body {
-            let (targets, value) = match stmt {
-                Stmt::Assign(a) => (a.targets.iter().collect::<Vec<_>>(), Some(&*a.value)),
-                Stmt::AugAssign(a) => (vec![&*a.target], Some(&*a.value)),
-                Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
+            let listed: Vec<&Expr> = match stmt {
+                Stmt::Assign(a) if a.targets.iter().any(is_all) => elements(&a.value),
+                Stmt::AugAssign(a) if is_all(&a.target) => elements(&a.value),
+                Stmt::AnnAssign(a) if is_all(&a.target) => {
+                    a.value.as_deref().map_or_else(Vec::new, elements)
+                }
+                Stmt::Expr(e) => match &*e.value {
+                    Expr::Call(call) => match (&*call.func, call.args.as_slice()) {
+                        (Expr::Attribute(method), [argument]) if is_all(&method.value) => {
+                            match method.attr.as_str() {
+                                "extend" => elements(argument),
+                                "append" => vec![argument],
+                                _ => continue,
+                            }
+                        }
+                        _ => continue,
+                    },
+                    _ => continue,
+                },
                 _ => continue,
             };
-            let is_all = targets
-                .iter()
-                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__all__"));
-            let elts = match value {
-                Some(Expr::List(l)) if is_all => &l.elts,
-                Some(Expr::Tuple(t)) if is_all => &t.elts,
-                _ => continue,
-            };
-            for elt in elts {
+            for elt in listed {
                 if let Expr::Constant(c) = elt {
                     if let ast::Constant::Str(name) = &c.value {
                         self.loads
@@ -522,6 +532,15 @@ impl Builder {
             model.uses[id.0 as usize].push(range);
         }
         model
+    }
+}
+
+/// The elements of a list or tuple display (nothing for anything else).
+fn elements(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::List(list) => list.elts.iter().collect(),
+        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -809,14 +828,17 @@ get_session()
     #[test]
     fn counts_uses_and_dunder_all() {
         let source = "\
-from a import used, unused, exported
+from a import used, unused, exported, extended, appended
 __all__ = ['exported']
+__all__.extend(['extended'])
+__all__.append('appended')
 def f():
     return used
 ";
         let (_, model) = model(source, "m");
         let uses = |name: &str| model.uses(model.module_binding(name).unwrap()).len();
         assert_eq!((uses("used"), uses("unused"), uses("exported")), (1, 0, 1));
+        assert_eq!((uses("extended"), uses("appended")), (1, 1));
     }
 
     #[test]
