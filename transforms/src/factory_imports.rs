@@ -38,7 +38,10 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe when every use is `async with factory() as s` (each becomes
-    /// `get_session()`); otherwise manual: rewrite the other uses first.
+    /// `get_session()`) and the factory is the canonical module's or a
+    /// declared deprecated module's; unsafe for a factory of a module only
+    /// detected as redundant (it may be bound to another database, such
+    /// as a read replica); otherwise manual: rewrite the other uses first.
     pub static DB101 = { id: "DB101", name: "factory-import", summary: "Raw session factory imported outside the canonical module", requires_canonical: true };
 }
 
@@ -65,7 +68,10 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe for `async with factory() as s` (no arguments): it becomes
-    /// `async with get_session() as s`. Manual for every other form. The
+    /// `async with get_session() as s`; unsafe when the factory belongs to
+    /// a module only detected as redundant, not the canonical module or a
+    /// declared deprecated one (it may be bound to another database, such
+    /// as a read replica). Manual for every other form. The
     /// block then follows the provider's transaction policy, which is the
     /// point: a provider that commits on exit commits what the block left
     /// pending (a block that relied on the factory discarding its writes
@@ -131,10 +137,24 @@ pub(crate) fn context_manager_name(checker: &Checker<'_>) -> Option<String> {
     (!checker.is_bound_anywhere(&name)).then_some(name)
 }
 
+/// A factory the configuration vouches for: the canonical module's, or
+/// one of a module it declares deprecated. A factory of a module only
+/// detected as redundant may be bound to another database (a read
+/// replica, a reporting database): moving its blocks onto the provider
+/// is the user's call, so that fix is unsafe.
+fn is_vouched_for(checker: &Checker<'_>, qualified: &str) -> bool {
+    let qualified = checker.project.canonicalize(qualified);
+    let canon = checker.canon();
+    qualified.rsplit_once('.').is_some_and(|(module, _)| {
+        canon.module.as_deref() == Some(module) || canon.deprecated.contains(module)
+    })
+}
+
 /// `async with factory() as s` items with no arguments (`with` for a sync
 /// context manager): `(call, callee)` ranges, the form the fix rewrites to
-/// the canonical context manager.
-fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
+/// the canonical context manager, and whether the factory is vouched for
+/// ([`is_vouched_for`]).
+fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange, bool)> {
     let mut out = Vec::new();
     let is_async = match checker.canon().context_manager_is_async() {
         Some(is_async) => is_async,
@@ -152,7 +172,14 @@ fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange)> {
                     && call.keywords.is_empty()
                     && checker.is_factory(&call.func)
                 {
-                    out.push((range_of(&item.context_expr), range_of(call.func.as_ref())));
+                    let vouched = checker
+                        .qualified(&call.func)
+                        .is_some_and(|q| is_vouched_for(checker, &q));
+                    out.push((
+                        range_of(&item.context_expr),
+                        range_of(call.func.as_ref()),
+                        vouched,
+                    ));
                 }
             }
         }
@@ -183,11 +210,13 @@ fn kept_binding(checker: &Checker<'_>, id: BindingId) -> Option<String> {
 }
 
 /// The fix for a set of factory calls: each callee becomes the context
-/// manager; optionally the factory import goes.
+/// manager; optionally the factory import goes. Safe when the factory is
+/// vouched for ([`is_vouched_for`]).
 fn rewrite_fix(
     checker: &Checker<'_>,
     callees: &[TextRange],
     remove_import: Option<&TextRange>,
+    vouched: bool,
 ) -> Option<Fix> {
     let cm = context_manager_name(checker)?;
     let module = checker.canon().module.clone()?;
@@ -201,7 +230,11 @@ fn rewrite_fix(
         .map(|r| Edit::replace(r.clone(), cm.clone()))
         .collect();
     edits.extend(imports.finish());
-    Some(checker.fix_safe(edits))
+    Some(if vouched {
+        checker.fix_safe(edits)
+    } else {
+        checker.fix_unsafe(edits)
+    })
 }
 
 /// DB101 / DB111 on import aliases.
@@ -287,9 +320,10 @@ fn imports(checker: &mut Checker<'_>) {
             let all_rewritable = typed.is_empty()
                 && uses
                     .iter()
-                    .all(|u| rewritable.iter().any(|(_, callee)| callee == u));
+                    .all(|u| rewritable.iter().any(|(_, callee, _)| callee == u));
             let fix = if all_rewritable {
-                rewrite_fix(checker, &uses, Some(&binding.range))
+                let vouched = is_vouched_for(checker, &qualified);
+                rewrite_fix(checker, &uses, Some(&binding.range), vouched)
             } else {
                 None
             };
@@ -301,7 +335,7 @@ fn imports(checker: &mut Checker<'_>) {
             } else {
                 let mut left: Vec<TextRange> = uses
                     .iter()
-                    .filter(|u| !rewritable.iter().any(|(_, callee)| callee == *u))
+                    .filter(|u| !rewritable.iter().any(|(_, callee, _)| callee == *u))
                     .cloned()
                     .collect();
                 if left.is_empty() {
@@ -391,8 +425,8 @@ fn direct_sessions(checker: &mut Checker<'_>) {
             };
             let callee = rewritable
                 .iter()
-                .find(|(call, _)| *call == range)
-                .map(|(_, callee)| callee.clone());
+                .find(|(call, _, _)| *call == range)
+                .map(|(_, callee, vouched)| (callee.clone(), *vouched));
             found.push((range, message, callee));
         } else if let Some(factory) = begin_on_factory(checker, call) {
             // `async with factory.begin() as session`: a session and its
@@ -424,7 +458,8 @@ fn direct_sessions(checker: &mut Checker<'_>) {
         }
     });
     for (range, message, callee) in found {
-        let fix = callee.and_then(|callee| rewrite_fix(checker, &[callee], None));
+        let fix =
+            callee.and_then(|(callee, vouched)| rewrite_fix(checker, &[callee], None, vouched));
         if let Some(finding) = checker.report(&DB102, range, message) {
             finding.fix = fix;
         }

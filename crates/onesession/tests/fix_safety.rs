@@ -397,6 +397,41 @@ fn a_name_other_modules_read_through_the_module_stays_defined() {
     }
 }
 
+/// A factory of a module only detected as redundant may be bound to
+/// another database (here a read replica): `fix` must not move its blocks
+/// onto the provider (the primary) on its own; `--unsafe-fixes` may.
+#[test]
+fn a_detected_modules_factory_is_rewritten_only_as_unsafe() {
+    let reporting = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+reporting_engine = create_async_engine(\"postgresql+asyncpg://reporting@replica/app\", connect_args={\"statement_cache_size\": 0})
+reporting_factory = async_sessionmaker(reporting_engine)
+";
+    let stats = "\
+from app.db.reporting import reporting_factory
+
+
+async def count():
+    async with reporting_factory() as session:
+        return await session.scalar(\"select count(*) from big_table\")
+";
+    let dir = configured_project(&[
+        ("app/db/reporting.py", reporting),
+        ("app/services/stats.py", stats),
+    ]);
+    let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
+    let text =
+        |dir: &Path| String::from_utf8(snapshot(dir)["app/services/stats.py"].clone()).unwrap();
+    assert_eq!(text(dir.path()), stats, "{stderr}");
+    let (_, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
+    let fixed = text(dir.path());
+    assert!(
+        fixed.contains("async with get_session() as session:"),
+        "{fixed}\n{stderr}"
+    );
+}
+
 /// A caller that says nothing of a database (the settings passed
 /// positionally, under another name) sits in a file the check skips, so
 /// its call cannot be rewritten with the definition: the unit is manual.
