@@ -44,8 +44,10 @@ declare_rule! {
     /// statement's level; an emptied block gets `pass`. The task is then
     /// no longer scheduled when the block raises, which is the point but
     /// is a change of behaviour. Manual elsewhere in the block, inside an
-    /// `if` or a nested `begin()`, and when the call shares its line with
-    /// other code.
+    /// `if` or a nested `begin()`, when the call shares its line with
+    /// other code, names something the `with` items bind (`as tx`, a task
+    /// batch opened with the transaction), or holds a string written over
+    /// several lines.
     pub static DB110 = { id: "DB110", name: "task-in-transaction", summary: "Background task scheduled inside a session transaction", requires_canonical: true };
 }
 
@@ -88,17 +90,31 @@ impl Transform for TaskInTransaction {
             }) else {
                 return;
             };
-            let last = body.last().map(range_of);
+            let last = body.last();
+            // What the `with` items bind (`as tx`, `TaskBatch() as tasks`)
+            // is exited with the block: a call naming one must stay in it.
+            let mut bound = Names::default();
+            for item in items {
+                if let Some(vars) = &item.optional_vars {
+                    bound.visit_expr(vars);
+                }
+            }
             let mut calls = Calls(Vec::new());
             calls.visit_body(body);
             for (stmt_range, call_range, callee) in calls.0 {
                 *depth.entry(call_range.start).or_default() += 1;
-                let is_last = Some(&stmt_range) == last.as_ref();
-                let edit = is_last
-                    .then(|| {
-                        move_after_block(checker.source, &range_of(stmt), body.len(), &stmt_range)
+                let last_stmt = last.filter(|last| range_of(*last) == stmt_range);
+                let is_last = last_stmt.is_some();
+                let edit = last_stmt
+                    .filter(|last| {
+                        let mut used = Names::default();
+                        used.visit_stmt(last);
+                        !used.0.iter().any(|name| bound.0.contains(name))
+                            && !has_multiline_string(checker.source, last)
                     })
-                    .flatten();
+                    .and_then(|_| {
+                        move_after_block(checker.source, &range_of(stmt), body.len(), &stmt_range)
+                    });
                 let message = if is_last {
                     format!(
                         "`add_task({callee}, ...)` is the last statement inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; move it after the block"
@@ -132,8 +148,7 @@ impl Transform for TaskInTransaction {
 /// `body_len` statements) after the block: its whole lines (with a
 /// trailing comment) are re-indented to the `with` statement's level, and
 /// `pass` keeps an emptied block valid. `None` when the statement shares
-/// a line with other code, when the indentation is not a plain prefix, or
-/// when it holds a multi-line string (re-indenting would change it).
+/// a line with other code, or when the indentation is not a plain prefix.
 fn move_after_block(
     source: &str,
     with_stmt: &TextRange,
@@ -155,9 +170,6 @@ fn move_after_block(
         return None;
     }
     let text = &source[start..end];
-    if text.trim_end().contains('\n') && (text.contains("\"\"\"") || text.contains("'''")) {
-        return None;
-    }
     let mut moved = String::new();
     if body_len == 1 {
         moved.push_str(body_indent);
@@ -199,6 +211,39 @@ impl<'a> Visitor<'a> for Calls {
             }
             _ => visit::walk_stmt(self, stmt),
         }
+    }
+}
+
+/// The statement holds a string literal written over several lines (a
+/// triple-quoted one, or one continued with a backslash): re-indenting its
+/// lines would change the string.
+fn has_multiline_string(source: &str, stmt: &Stmt) -> bool {
+    struct Strings<'s>(&'s str, bool);
+    impl<'a> Visitor<'a> for Strings<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Constant(_) | Expr::JoinedStr(_) => {
+                    self.1 |= self.0[range_of(expr)].contains('\n');
+                }
+                _ => visit::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut strings = Strings(source, false);
+    strings.visit_stmt(stmt);
+    strings.1
+}
+
+/// The names an expression or statement loads or binds.
+#[derive(Default)]
+struct Names(Vec<String>);
+
+impl<'a> Visitor<'a> for Names {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr {
+            self.0.push(name.id.to_string());
+        }
+        visit::walk_expr(self, expr);
     }
 }
 
