@@ -4,8 +4,8 @@
 
 use onesession_engine::names::{is_one_of, ENGINE_BUILDERS};
 use onesession_engine::python::ast::{self, Constant, Expr};
-use onesession_engine::python::range_of;
 use onesession_engine::python::source::{indentation_at, line_end};
+use onesession_engine::python::{range_of, ScopeKind};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Group, Rule, Transform};
 
@@ -29,8 +29,9 @@ declare_rule! {
     /// The canonical module is checked too: its engine is the one that
     /// matters most. When `connect_args` is not a literal (a variable, a
     /// call other than `dict(...)`) or the call takes `**kwargs`, the
-    /// `connect_args` checks are skipped: what it holds is unknown. A
-    /// literal URL for another driver (psycopg, sqlite) skips the asyncpg
+    /// `connect_args` checks are skipped: what it holds is unknown. A URL
+    /// for another driver (psycopg, sqlite), as a literal, a module
+    /// constant or an f-string's literal start, skips the asyncpg
     /// statement-cache check; a sqlite URL skips the SSL check.
     ///
     /// ## Why is this bad?
@@ -61,7 +62,10 @@ declare_rule! {
     /// psycopg); the values may need adjusting (an `ssl.SSLContext`).
     /// Manual when `connect_args` is a variable or a call, for a wrong
     /// value (`statement_cache_size` not 0, `ssl` turned off), for SSL with
-    /// another driver, and for URL problems (user, host, port).
+    /// another driver, for URL problems (user, host, port), and when the
+    /// URL's default names another database
+    /// (`os.getenv("DATABASE_URL", "sqlite:///dev.db")`: the keys would
+    /// break it).
     pub static DB109 = { id: "DB109", name: "engine-config", summary: "Engine configuration breaks the declared pooler/SSL settings" };
 }
 
@@ -90,7 +94,8 @@ impl Transform for EngineConfig {
                     .iter()
                     .filter_map(|(_, _, m)| m.as_ref().and_then(|m| m.entry(&engine)))
                     .collect();
-                let edits = add_connect_args(checker, &engine, &entries);
+                let edits = add_connect_args(checker, &engine, &entries)
+                    .filter(|_| !engine.may_not_be_postgres());
                 for (range, message, missing) in own {
                     let fix = match (&missing, &edits) {
                         (Some(m), Some(edits)) if m.entry(&engine).is_some() => Some(edits.clone()),
@@ -253,7 +258,7 @@ fn check_engine(
     let at = range_of(engine.call.func.as_ref());
     let builder = checker.text(&at).to_owned();
     let url = engine.url_literal.as_ref();
-    let is_sqlite = url.is_some_and(|u| u.dialect.starts_with("sqlite"));
+    let is_sqlite = engine.is_sqlite();
 
     // The statement cache. A top-level `statement_cache_size=` keyword is
     // DB114's (it belongs in connect_args; moving it fixes this too).
@@ -378,7 +383,20 @@ pub(crate) struct EngineCall<'a> {
     /// `create_async_engine` / `async_engine_from_config`.
     pub is_async: bool,
     pub url_literal: Option<Url>,
+    /// The URL's dialect and driver where the code says them without a
+    /// literal URL (see [`scheme_of`]).
+    pub scheme: Option<Scheme>,
     pub connect_args: ConnectArgs<'a>,
+}
+
+/// A URL's dialect and driver, read from a literal URL, a module constant
+/// or an f-string's literal start (`certain`), or from the default of
+/// `os.getenv("...", "sqlite:///...")` (not certain: the environment may
+/// say another database).
+pub(crate) struct Scheme {
+    pub dialect: String,
+    pub driver: Option<String>,
+    pub certain: bool,
 }
 
 pub(crate) enum ConnectArgs<'a> {
@@ -418,6 +436,7 @@ impl<'a> EngineCall<'a> {
             })
         };
         let url_literal = url.and_then(str_literal).map(Url::parse);
+        let scheme = url.and_then(|url| scheme_of(checker, url));
         let connect_args = match call
             .keywords
             .iter()
@@ -435,17 +454,34 @@ impl<'a> EngineCall<'a> {
             call,
             is_async,
             url_literal,
+            scheme,
             connect_args,
         })
     }
 
-    /// The driver is asyncpg: a literal `+asyncpg` URL, or an async engine
-    /// whose URL is not a literal.
+    /// The driver is asyncpg: the URL certainly says `+asyncpg`, or it is
+    /// an async engine whose URL does not certainly say another driver.
     pub fn expects_asyncpg(&self) -> bool {
-        match &self.url_literal {
-            Some(url) => url.driver.as_deref() == Some("asyncpg"),
-            None => self.is_async,
+        match &self.scheme {
+            Some(scheme) if scheme.certain => scheme.driver.as_deref() == Some("asyncpg"),
+            _ => self.is_async,
         }
+    }
+
+    /// The URL certainly names a sqlite database.
+    pub fn is_sqlite(&self) -> bool {
+        self.scheme
+            .as_ref()
+            .is_some_and(|s| s.certain && s.dialect.starts_with("sqlite"))
+    }
+
+    /// Some environment may run the engine on a database other than
+    /// PostgreSQL (`os.getenv("DATABASE_URL", "sqlite:///dev.db")`): adding
+    /// asyncpg's or libpq's keys would break it there.
+    pub fn may_not_be_postgres(&self) -> bool {
+        self.scheme
+            .as_ref()
+            .is_some_and(|s| !s.certain && s.dialect != "postgresql")
     }
 
     pub fn keyword(&self, name: &str) -> Option<&'a ast::Keyword> {
@@ -454,6 +490,67 @@ impl<'a> EngineCall<'a> {
             .iter()
             .find(|k| k.arg.as_deref() == Some(name))
     }
+}
+
+/// What [`Scheme`] the URL argument says: a string literal, a module-level
+/// constant assigned once, an f-string whose literal start holds the
+/// scheme, or (not certain) the literal default of `os.getenv` /
+/// `os.environ.get`.
+fn scheme_of(checker: &Checker<'_>, url: &Expr) -> Option<Scheme> {
+    let scheme = |text: &str, certain: bool| {
+        text.contains("://").then(|| {
+            let url = Url::parse(text);
+            Scheme {
+                dialect: url.dialect,
+                driver: url.driver,
+                certain,
+            }
+        })
+    };
+    match url {
+        Expr::Constant(_) => scheme(str_literal(url)?, true),
+        Expr::JoinedStr(joined) => scheme(str_literal(joined.values.first()?)?, true),
+        Expr::Name(name) => scheme(module_constant(checker, name.id.as_str())?, true),
+        Expr::Call(call) => {
+            let callee = checker.qualified(&call.func)?;
+            if !matches!(callee.as_str(), "os.getenv" | "os.environ.get") {
+                return None;
+            }
+            let default = call.args.get(1).or_else(|| {
+                call.keywords
+                    .iter()
+                    .find(|k| k.arg.as_deref() == Some("default"))
+                    .map(|k| &k.value)
+            })?;
+            scheme(str_literal(default)?, false)
+        }
+        _ => None,
+    }
+}
+
+/// The string a module-level name is bound to, when one top-level
+/// `name = "..."` is its only binding in the module.
+fn module_constant<'c>(checker: &Checker<'c>, name: &str) -> Option<&'c str> {
+    let semantic = checker.semantic;
+    let mut bindings = semantic
+        .bindings()
+        .filter(|(_, b)| semantic.scope(b.scope).kind == ScopeKind::Module && b.name == name);
+    let (_, binding) = bindings.next()?;
+    if bindings.next().is_some() {
+        return None;
+    }
+    checker.parsed.body.iter().find_map(|stmt| match stmt {
+        ast::Stmt::Assign(assign)
+            if range_of(stmt) == binding.stmt_range
+                && matches!(assign.targets.as_slice(), [Expr::Name(target)] if target.id.as_str() == name) =>
+        {
+            str_literal(&assign.value)
+        }
+        ast::Stmt::AnnAssign(assign) if range_of(stmt) == binding.stmt_range => {
+            str_literal(assign.value.as_deref()?)
+        }
+        _ => None,
+    })
 }
 
 /// The entries of a dict literal or a `dict(k=v)` call.
