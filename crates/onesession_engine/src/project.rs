@@ -187,6 +187,9 @@ pub struct ProjectFile {
     /// Made when the file is read to be hashed, else on first use;
     /// `None` when unreadable.
     scan: OnceLock<Option<Scan>>,
+    /// What the text says of project modules beyond its imports, made on
+    /// first use (see [`Project::reads_through_module`]).
+    mentions: OnceLock<Option<Mentions>>,
     shared: Arc<Shared>,
 }
 
@@ -752,6 +755,7 @@ impl Project {
             file.fixed = true;
             file.summary = Mutex::new(None);
             file.scan = OnceLock::new();
+            file.mentions = OnceLock::new();
             if file.hash.is_some() {
                 let mut hash = xxhash_rust::xxh3::Xxh3::new();
                 if bom {
@@ -987,6 +991,7 @@ impl Loader<'_> {
             state,
             summary: Mutex::new(None),
             scan,
+            mentions: OnceLock::new(),
             shared: Arc::clone(&self.shared),
         }
     }
@@ -1131,16 +1136,86 @@ impl Triggers {
     }
 }
 
-/// What the project's texts say of its modules beyond their import lines
+/// What a file's text says of project modules beyond its import lines
 /// (see [`Project::reads_through_module`]).
 #[derive(Debug, Default)]
-struct ModuleMentions {
+struct Mentions {
     /// Dotted names that start with one of the project's top-level
-    /// packages, wherever written (code, strings, comments).
-    dotted: FxHashSet<String>,
-    /// For each project module some file imports as a module object, the
-    /// attribute names those files read on the name it is bound to
+    /// packages, wherever written (code, strings, comments), and each of
+    /// their prefixes (`app.api.deps.get_session` gives `app.api.deps`
+    /// too), so a lookup is one probe.
+    dotted: Vec<String>,
+    /// For each project module the file imports as a module object, the
+    /// attribute names it reads on the name the module is bound to
     /// (`deps.name`).
+    attributes: Vec<(String, Vec<String>)>,
+}
+
+impl Mentions {
+    fn of_text(text: &str, roots: &[&str], objects: &[&str]) -> Self {
+        let bytes = text.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let word_end = |from: usize, dots: bool| {
+            from + bytes[from..]
+                .iter()
+                .take_while(|&&b| is_word(b) || (dots && b == b'.'))
+                .count()
+        };
+        // Where `prefix` starts a name (not the tail of a longer one, nor
+        // an attribute unless `attribute`), and the word (dotted or not)
+        // that follows it.
+        let after = |prefix: &str, dots: bool, attribute: bool| -> Vec<&str> {
+            memchr::memmem::find_iter(bytes, prefix.as_bytes())
+                .filter(|&at| {
+                    at == 0 || !(is_word(bytes[at - 1]) || (!attribute && bytes[at - 1] == b'.'))
+                })
+                .map(|at| &text[at + prefix.len()..word_end(at + prefix.len(), dots)])
+                .collect()
+        };
+        let mut dotted: Vec<String> = roots
+            .iter()
+            .flat_map(|root| {
+                after(&format!("{root}."), true, false)
+                    .into_iter()
+                    .map(move |rest| (root, rest))
+            })
+            .flat_map(|(root, rest)| {
+                let rest = rest.trim_end_matches('.');
+                let ends = rest.match_indices('.').map(|(i, _)| i).chain([rest.len()]);
+                ends.map(move |end| format!("{root}.{}", &rest[..end]))
+            })
+            .collect();
+        dotted.sort_unstable();
+        dotted.dedup();
+        // `from app.api import deps` or `import app.api.deps as d`: the
+        // module is read as `deps.name` or `d.name`.
+        let attributes = objects
+            .iter()
+            .map(|module| {
+                let last = module.rsplit('.').next().unwrap_or(module);
+                let mut locals = vec![last];
+                // `import app.db.legacy as old`: `legacy` ends a dotted name.
+                locals.extend(after(&format!("{last} as "), false, true));
+                let mut read: Vec<String> = locals
+                    .into_iter()
+                    .filter(|local| !local.is_empty())
+                    .flat_map(|local| after(&format!("{local}."), false, false))
+                    .map(str::to_owned)
+                    .collect();
+                read.sort_unstable();
+                read.dedup();
+                ((*module).to_owned(), read)
+            })
+            .collect();
+        Self { dotted, attributes }
+    }
+}
+
+/// Every file's [`Mentions`], merged for lookups (remade after a fix
+/// round changes a text; only the changed files are read again).
+#[derive(Debug, Default)]
+struct ModuleMentions {
+    dotted: FxHashSet<String>,
     attributes: FxHashMap<String, FxHashSet<String>>,
 }
 
@@ -1153,10 +1228,8 @@ impl ModuleMentions {
             .collect();
         roots.sort_unstable();
         roots.dedup();
-        project
-            .files
-            .par_iter()
-            .filter_map(|file| {
+        project.files.par_iter().for_each(|file| {
+            file.mentions.get_or_init(|| {
                 let objects: Vec<&str> = file
                     .scan()
                     .map(|scan| {
@@ -1165,76 +1238,62 @@ impl ModuleMentions {
                             .collect()
                     })
                     .unwrap_or_default();
-                file.with_text(|text| Self::of_text(text, &roots, &objects))
-            })
-            .reduce(Self::default, Self::merge)
-    }
-
-    fn of_text(text: &str, roots: &[&str], objects: &[&str]) -> Self {
-        let bytes = text.as_bytes();
-        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let word_end = |from: usize, dots: bool| {
-            from + bytes[from..]
-                .iter()
-                .take_while(|&&b| is_word(b) || (dots && b == b'.'))
-                .count()
-        };
-        // Where `prefix` starts a name (not the tail of a longer one), and
-        // the word (dotted or not) that follows it.
-        let after = |prefix: &str, dots: bool| -> Vec<&str> {
-            memchr::memmem::find_iter(bytes, prefix.as_bytes())
-                .filter(|&at| at == 0 || !(is_word(bytes[at - 1]) || bytes[at - 1] == b'.'))
-                .map(|at| &text[at + prefix.len()..word_end(at + prefix.len(), dots)])
-                .collect()
-        };
-        let mut mentions = Self::default();
-        for root in roots {
-            for rest in after(&format!("{root}."), true) {
-                let dotted = format!("{root}.{}", rest.trim_end_matches('.'));
-                mentions.dotted.insert(dotted);
+                file.with_text(|text| Mentions::of_text(text, &roots, &objects))
+            });
+        });
+        let mut merged = Self::default();
+        for mentions in project
+            .files
+            .iter()
+            .filter_map(|f| f.mentions.get()?.as_ref())
+        {
+            merged.dotted.extend(mentions.dotted.iter().cloned());
+            for (module, names) in &mentions.attributes {
+                merged
+                    .attributes
+                    .entry(module.clone())
+                    .or_default()
+                    .extend(names.iter().cloned());
             }
         }
-        // `from app.api import deps` or `import app.api.deps as d`: the
-        // module is read as `deps.name` or `d.name`.
-        for module in objects {
-            let last = module.rsplit('.').next().unwrap_or(module);
-            let mut locals = vec![last];
-            locals.extend(after(&format!("{last} as "), false));
-            let read = mentions.attributes.entry((*module).to_owned()).or_default();
-            for local in locals.into_iter().filter(|l| !l.is_empty()) {
-                read.extend(
-                    after(&format!("{local}."), false)
-                        .into_iter()
-                        .map(str::to_owned),
-                );
-            }
-        }
-        mentions
-    }
-
-    fn merge(mut self, other: Self) -> Self {
-        self.dotted.extend(other.dotted);
-        for (module, names) in other.attributes {
-            self.attributes.entry(module).or_default().extend(names);
-        }
-        self
+        merged
     }
 
     fn reads(&self, module: &str, name: &str) -> bool {
-        let dotted = format!("{module}.{name}");
         self.attributes
             .get(module)
             .is_some_and(|names| names.contains(name))
-            || self.dotted.iter().any(|d| {
-                d.strip_prefix(&dotted)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-            })
+            || self.dotted.contains(&format!("{module}.{name}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_dotted_names_and_reads_through_module_objects() {
+        let text = "\
+from app.api import deps
+import app.db.legacy as old
+mock.patch(\"app.api.deps.get_session\")
+myapp.db.engine
+deps.get_db(); old.engine; other.thing
+";
+        let mentions = Mentions::of_text(text, &["app"], &["app.api.deps", "app.db.legacy"]);
+        for dotted in ["app.api.deps.get_session", "app.api.deps", "app.db.legacy"] {
+            assert!(mentions.dotted.iter().any(|d| d == dotted), "{dotted}");
+        }
+        // `myapp.` is not `app.`.
+        assert!(!mentions.dotted.iter().any(|d| d == "app.db.engine"));
+        assert_eq!(
+            mentions.attributes,
+            [
+                ("app.api.deps".to_owned(), vec!["get_db".to_owned()]),
+                ("app.db.legacy".to_owned(), vec!["engine".to_owned()]),
+            ]
+        );
+    }
     use crate::config::RawConfig;
 
     /// A lazily opened project of `files` (relative path, text).
