@@ -79,6 +79,11 @@ pub struct Binding {
     pub range: TextRange,
     /// The statement that binds (the import statement, the assignment).
     pub stmt_range: TextRange,
+    /// Where loads start to see it: the end of an assignment, whose
+    /// right-hand side is read first (`engine = engine` reads the
+    /// previous binding, in a class body the module's), else the binding
+    /// site.
+    pub visible_from: usize,
     pub scope: ScopeId,
 }
 
@@ -171,6 +176,7 @@ impl SemanticModel {
             current: ScopeId(0),
             stmt_range: 0..0,
             store_kind: BindingKind::Assignment,
+            assignment_end: None,
             loads: Vec::new(),
         };
         builder.visit_body(body);
@@ -295,8 +301,13 @@ impl SemanticModel {
 
     /// The binding named `name` visible from `offset`.
     pub fn lookup(&self, name: &str, offset: usize) -> Option<BindingId> {
-        let candidates = find_candidates(&self.scopes, self.scope_at(offset), name)?;
-        Some(choose(&self.bindings, candidates, offset))
+        resolve_at(
+            &self.scopes,
+            &self.bindings,
+            self.scope_at(offset),
+            name,
+            offset,
+        )
     }
 
     /// Name loads that no scope binds, with where they are.
@@ -365,6 +376,9 @@ struct Builder {
     current: ScopeId,
     stmt_range: TextRange,
     store_kind: BindingKind,
+    /// While an assignment's targets are bound: the statement's end (see
+    /// [`Binding::visible_from`]).
+    assignment_end: Option<usize>,
     loads: Vec<(String, usize, TextRange, ScopeId)>,
 }
 
@@ -374,6 +388,7 @@ impl Builder {
         self.model.bindings.push(Binding {
             name: name.to_owned(),
             kind,
+            visible_from: self.assignment_end.unwrap_or(range.start),
             range,
             stmt_range: self.stmt_range.clone(),
             scope: self.current,
@@ -519,13 +534,12 @@ impl Builder {
         }
         model.uses = vec![Vec::new(); model.bindings.len()];
         for (name, offset, range, scope) in self.loads.drain(..) {
-            let Some(candidates) = find_candidates(&model.scopes, scope, &name) else {
+            let Some(id) = resolve_at(&model.scopes, &model.bindings, scope, &name, offset) else {
                 if offset != usize::MAX {
                     model.unresolved.push((name, range));
                 }
                 continue;
             };
-            let id = choose(&model.bindings, candidates, offset);
             if offset != usize::MAX {
                 model.references.insert(offset, id);
             }
@@ -544,31 +558,42 @@ fn elements(expr: &Expr) -> Vec<&Expr> {
     }
 }
 
-/// The last binding made before `offset`, or the first one when the use
-/// comes before every binding. `candidates` is never empty.
-fn choose(bindings: &[Binding], candidates: &[BindingId], offset: usize) -> BindingId {
-    candidates
-        .iter()
-        .rev()
-        .find(|id| bindings[id.0 as usize].range.start <= offset)
-        .unwrap_or(&candidates[0])
-        .to_owned()
-}
-
-fn find_candidates<'s>(scopes: &'s [Scope], start: ScopeId, name: &str) -> Option<&'s [BindingId]> {
+/// The binding a load of `name` at `offset` in scope `start` reads: in
+/// the first enclosing scope that binds the name (class scopes only when
+/// innermost), the last binding visible at `offset`, or the first one when
+/// the load comes before every binding. A class body that has not bound
+/// the name yet reads it from the enclosing scopes, as Python does.
+fn resolve_at(
+    scopes: &[Scope],
+    bindings: &[Binding],
+    start: ScopeId,
+    name: &str,
+    offset: usize,
+) -> Option<BindingId> {
     let mut id = Some(start);
     let mut innermost = true;
+    let mut not_yet_bound = None;
     while let Some(current) = id {
         let scope = &scopes[current.0 as usize];
         if innermost || scope.kind != ScopeKind::Class {
             if let Some(candidates) = scope.bindings.get(name) {
-                return Some(candidates);
+                let visible = candidates
+                    .iter()
+                    .rev()
+                    .find(|id| bindings[id.0 as usize].visible_from <= offset);
+                match visible {
+                    Some(id) => return Some(*id),
+                    None if scope.kind == ScopeKind::Class => {
+                        not_yet_bound.get_or_insert(candidates[0]);
+                    }
+                    None => return Some(not_yet_bound.unwrap_or(candidates[0])),
+                }
             }
         }
         innermost = false;
         id = scope.parent;
     }
-    None
+    not_yet_bound
 }
 
 impl<'a> Visitor<'a> for Builder {
@@ -688,6 +713,29 @@ impl<'a> Visitor<'a> for Builder {
                 }
                 self.visit_body(&try_.orelse);
                 self.visit_body(&try_.finalbody);
+            }
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                self.assignment_end = Some(range_of(stmt).end);
+                for target in &assign.targets {
+                    self.visit_expr(target);
+                }
+                self.assignment_end = None;
+            }
+            Stmt::AugAssign(assign) => {
+                self.visit_expr(&assign.value);
+                self.assignment_end = Some(range_of(stmt).end);
+                self.visit_expr(&assign.target);
+                self.assignment_end = None;
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                self.visit_expr(&assign.annotation);
+                self.assignment_end = Some(range_of(stmt).end);
+                self.visit_expr(&assign.target);
+                self.assignment_end = None;
             }
             Stmt::TypeAlias(alias) => {
                 self.visit_expr(&alias.name);
@@ -894,6 +942,35 @@ type Pair[V: Alias] = tuple[V, V]
         let unresolved: Vec<&str> = model.unresolved().iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(unresolved, ["tuple"]);
         assert!(model.module_binding("Pair").is_some());
+    }
+
+    #[test]
+    fn an_assignment_reads_what_was_bound_before_it() {
+        let source = "\
+from a import engine, factory
+class Config:
+    engine = engine
+factory = factory
+def f(session):
+    session = session or factory()
+    return session
+";
+        let (_, model) = model(source, "m");
+        let import_of = |name: &str| {
+            model
+                .bindings()
+                .find(|(_, b)| b.name == name && matches!(b.kind, BindingKind::Import { .. }))
+                .map(|(id, _)| id)
+                .unwrap()
+        };
+        // The class body reads the module's `engine`; the module-level
+        // `factory = factory` reads the import (`f`, later, reads what that
+        // assignment bound).
+        assert_eq!(model.uses(import_of("engine")).len(), 1);
+        assert_eq!(model.uses(import_of("factory")).len(), 1);
+        let read = source.find("session or").unwrap();
+        let id = model.lookup("session", read).unwrap();
+        assert_eq!(model.binding(id).kind, BindingKind::Parameter);
     }
 
     #[test]
