@@ -360,9 +360,11 @@ legacy_engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_arg
 }
 
 /// A name other modules read through the module object (`deps.get_session`
-/// after `from app.api import deps`, or a dotted string such as
-/// `mock.patch("app.api.deps.get_session")`) must stay defined: DB105's
-/// safe rewrite replaced the import it no longer used and broke both.
+/// after `from app.api import deps` or `import app.api.deps as d`, a
+/// dotted string such as `mock.patch("app.api.deps.get_session")`, or the
+/// name beside the module: `mock.patch.object(d, "get_session")`) must
+/// stay defined: DB105's safe rewrite replaced the import it no longer
+/// used and broke each of them.
 #[test]
 fn a_name_other_modules_read_through_the_module_stays_defined() {
     let session = format!(
@@ -377,6 +379,14 @@ fn a_name_other_modules_read_through_the_module_stays_defined() {
         (
             "tests/test_deps.py",
             "from unittest import mock\n\n\ndef test_patch():\n    with mock.patch(\"app.api.deps.get_session\"):\n        pass\n",
+        ),
+        (
+            "app/services/aliased.py",
+            "import app.api.deps as d\n\n\ndef provider():\n    return d.get_session\n",
+        ),
+        (
+            "tests/test_patch_object.py",
+            "from unittest import mock\n\nimport app.api.deps as deps_module\n\n\ndef test_patch():\n    with mock.patch.object(deps_module, \"get_session\"):\n        pass\n",
         ),
     ];
     for reader in readers {

@@ -1147,7 +1147,7 @@ struct Mentions {
     dotted: Vec<String>,
     /// For each project module the file imports as a module object, the
     /// attribute names it reads on the name the module is bound to
-    /// (`deps.name`).
+    /// (`deps.name`, `getattr(deps, "name")`).
     attributes: Vec<(String, Vec<String>)>,
 }
 
@@ -1199,7 +1199,14 @@ impl Mentions {
                 let mut read: Vec<String> = locals
                     .into_iter()
                     .filter(|local| !local.is_empty())
-                    .flat_map(|local| after(&format!("{local}."), false, false))
+                    .flat_map(|local| {
+                        // `d.name`, and the name as a string beside the
+                        // module: `getattr(d, "name")`,
+                        // `mock.patch.object(d, "name")`.
+                        [".", ", \"", ", '"]
+                            .into_iter()
+                            .flat_map(move |sep| after(&format!("{local}{sep}"), false, false))
+                    })
                     .map(str::to_owned)
                     .collect();
                 read.sort_unstable();
@@ -1279,6 +1286,7 @@ import app.db.legacy as old
 mock.patch(\"app.api.deps.get_session\")
 myapp.db.engine
 deps.get_db(); old.engine; other.thing
+mock.patch.object(old, \"factory\"); getattr(deps, 'get_session')
 ";
         let mentions = Mentions::of_text(text, &["app"], &["app.api.deps", "app.db.legacy"]);
         for dotted in ["app.api.deps.get_session", "app.api.deps", "app.db.legacy"] {
@@ -1289,8 +1297,14 @@ deps.get_db(); old.engine; other.thing
         assert_eq!(
             mentions.attributes,
             [
-                ("app.api.deps".to_owned(), vec!["get_db".to_owned()]),
-                ("app.db.legacy".to_owned(), vec!["engine".to_owned()]),
+                (
+                    "app.api.deps".to_owned(),
+                    vec!["get_db".to_owned(), "get_session".to_owned()]
+                ),
+                (
+                    "app.db.legacy".to_owned(),
+                    vec!["engine".to_owned(), "factory".to_owned()]
+                ),
             ]
         );
     }
