@@ -41,7 +41,9 @@ declare_rule! {
     /// `get_session()`) and the factory is the canonical module's or a
     /// declared deprecated module's; unsafe for a factory of a module only
     /// detected as redundant (it may be bound to another database, such
-    /// as a read replica); otherwise manual: rewrite the other uses first.
+    /// as a read replica) or when, without configuration, the context
+    /// manager was picked among several; otherwise manual: rewrite the
+    /// other uses first.
     pub static DB101 = { id: "DB101", name: "factory-import", summary: "Raw session factory imported outside the canonical module", requires_canonical: true };
 }
 
@@ -71,7 +73,8 @@ declare_rule! {
     /// `async with get_session() as s`; unsafe when the factory belongs to
     /// a module only detected as redundant, not the canonical module or a
     /// declared deprecated one (it may be bound to another database, such
-    /// as a read replica). Manual for every other form. The
+    /// as a read replica), or the context manager was picked among several
+    /// without configuration. Manual for every other form. The
     /// block then follows the provider's transaction policy, which is the
     /// point: a provider that commits on exit commits what the block left
     /// pending (a block that relied on the factory discarding its writes
@@ -141,13 +144,15 @@ pub(crate) fn context_manager_name(checker: &Checker<'_>) -> Option<String> {
 /// one of a module it declares deprecated. A factory of a module only
 /// detected as redundant may be bound to another database (a read
 /// replica, a reporting database): moving its blocks onto the provider
-/// is the user's call, so that fix is unsafe.
+/// is the user's call, so that fix is unsafe; so is moving them onto a
+/// provider picked among several without configuration.
 fn is_vouched_for(checker: &Checker<'_>, qualified: &str) -> bool {
     let qualified = checker.project.canonicalize(qualified);
     let canon = checker.canon();
-    qualified.rsplit_once('.').is_some_and(|(module, _)| {
-        canon.module.as_deref() == Some(module) || canon.deprecated.contains(module)
-    })
+    !canon.provider_guessed
+        && qualified.rsplit_once('.').is_some_and(|(module, _)| {
+            canon.module.as_deref() == Some(module) || canon.deprecated.contains(module)
+        })
 }
 
 /// `async with factory() as s` items with no arguments (`with` for a sync

@@ -44,7 +44,9 @@ declare_rule! {
     /// `get_session_dependency` (imported where needed; `db.get_session`
     /// becomes `db.get_session_dependency`), which yields the same session
     /// with the same commit/rollback policy. The `get_session` import goes
-    /// when those arguments were its only uses. Manual when the
+    /// when those arguments were its only uses. Unsafe when, without
+    /// configuration, the dependency was picked among several (it may be
+    /// a read replica's). Manual when the
     /// dependency's name is already bound to something else in the file,
     /// and for the other forms: the code around them must be restructured
     /// into an `async with` block.
@@ -93,7 +95,15 @@ impl Transform for ProviderMisuse {
                     edits.push(Edit::replace(target.target.clone(), replacement));
                     Some(edits)
                 })
-                .map(|edits| checker.fix_safe(edits));
+                .map(|edits| {
+                    // A dependency picked among several without
+                    // configuration may be another database's.
+                    if checker.canon().provider_guessed {
+                        checker.fix_unsafe(edits)
+                    } else {
+                        checker.fix_safe(edits)
+                    }
+                });
             if let Some(finding) = checker.report(&DB105, range, message) {
                 if fix.is_some() {
                     // All `Depends(get_session)` of the file are one unit:

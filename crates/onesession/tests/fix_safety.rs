@@ -442,6 +442,63 @@ async def count():
     );
 }
 
+/// Without configuration, a module with two context managers (one on a
+/// read replica, listed first) gives no safe fix routing code to either:
+/// the one taken may be the replica's.
+#[test]
+fn a_provider_picked_among_several_gets_only_unsafe_fixes() {
+    let database = "\
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+engine = create_async_engine(\"postgresql+asyncpg://app@primary/app\")
+SessionLocal = async_sessionmaker(engine)
+replica_engine = create_async_engine(\"postgresql+asyncpg://app@replica/app\")
+ReplicaSessionLocal = async_sessionmaker(replica_engine)
+
+
+@asynccontextmanager
+async def read_only_session():
+    async with ReplicaSessionLocal() as session:
+        yield session
+
+
+@asynccontextmanager
+async def session_scope():
+    async with SessionLocal() as session:
+        yield session
+        await session.commit()
+
+
+async def get_db():
+    async with session_scope() as session:
+        yield session
+";
+    let items = "\
+from app.core.database import SessionLocal
+
+
+async def rebuild():
+    async with SessionLocal() as session:
+        await session.execute(\"delete from cache\")
+";
+    let dir = project(&[
+        ("app/__init__.py", ""),
+        ("app/core/__init__.py", ""),
+        ("app/core/database.py", database),
+        ("app/api/__init__.py", ""),
+        ("app/api/items.py", items),
+    ]);
+    let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
+    let text = String::from_utf8(snapshot(dir.path())["app/api/items.py"].clone()).unwrap();
+    assert_eq!(text, items, "{stderr}");
+    assert!(
+        stderr.contains("several providers of one kind: the first was taken"),
+        "{stderr}"
+    );
+}
+
 /// A caller that says nothing of a database (the settings passed
 /// positionally, under another name) sits in a file the check skips, so
 /// its call cannot be rewritten with the definition: the unit is manual.

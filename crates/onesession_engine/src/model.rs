@@ -75,6 +75,10 @@ pub struct Canon {
     pub applies_tenant_filter: bool,
     /// The ranked candidates, best first (without a configured module).
     pub candidates: Vec<Candidate>,
+    /// The context manager or the dependency was picked, without
+    /// configuration, among several of its kind (one may wrap a read
+    /// replica): a fix that routes code to it is only unsafe.
+    pub provider_guessed: bool,
 }
 
 impl Canon {
@@ -90,6 +94,7 @@ impl Canon {
             deprecated: BTreeSet::new(),
             applies_tenant_filter: false,
             candidates: Vec::new(),
+            provider_guessed: false,
         }
     }
 
@@ -773,11 +778,12 @@ impl Project {
                     }
                     Ok(Some(name.clone()))
                 }
-                None => Ok(canon
-                    .providers
-                    .iter()
-                    .find(|p| wanted(p.kind))
-                    .map(|p| p.name.clone())),
+                None => {
+                    let mut of_kind = canon.providers.iter().filter(|p| wanted(p.kind));
+                    let first = of_kind.next().map(|p| p.name.clone());
+                    canon.provider_guessed |= of_kind.next().is_some();
+                    Ok(first)
+                }
             }
         };
         let context_manager = configured(
@@ -952,6 +958,9 @@ impl Project {
                     shown.join(", ")
                 }
             ));
+            if canon.provider_guessed {
+                lines.push("several providers of one kind: the first was taken; set `context-manager` and `dependency` in [tool.onesession] (until then the fixes that route code to them are unsafe)".to_owned());
+            }
             if !canon.support.is_empty() {
                 lines.push(format!(
                     "builds on: `{}`",
