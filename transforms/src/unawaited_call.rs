@@ -41,8 +41,99 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: `await` is added in front of the call (only inside
     /// `async def`). The call then really runs, which changes behaviour
-    /// (the commit happens, the query hits the database).
+    /// (the commit happens, the query hits the database). A call whose
+    /// result is stored and later awaited or handed to an awaited call or
+    /// one that runs coroutines (`asyncio.wait_for(coro, 5)`,
+    /// `create_task(coro)`) is not reported: nothing is dropped.
     pub static DB118 = { id: "DB118", name: "unawaited-session-call", summary: "Coroutine method of an AsyncSession called without await", requires_canonical: true };
+}
+
+/// Calls that take a coroutine and run it: `create_task(coro)`,
+/// `gather(a, b)`, `asyncio.run(coro)`.
+const RUNS_COROUTINES: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "gather",
+    "wait_for",
+    "wait",
+    "shield",
+    "as_completed",
+    "run",
+    "run_until_complete",
+    "run_coroutine_threadsafe",
+    "start_soon",
+];
+
+/// Where a name is awaited, or handed as it is to a call that is awaited
+/// or runs coroutines (`await coro`, `await asyncio.wait_for(coro, 5)`,
+/// `loop.create_task(coro)`): the start of each such name.
+fn handed_on_names(checker: &Checker<'_>) -> HashSet<usize> {
+    let mut awaited_calls = HashSet::new();
+    checker.nodes.for_each_expr(|expr| {
+        if let Expr::Await(awaited) = expr {
+            awaited_calls.insert(range_of(awaited.value.as_ref()).start);
+        }
+    });
+    let mut found = HashSet::new();
+    checker.nodes.for_each_expr(|expr| {
+        let operands: Vec<&Expr> = match expr {
+            Expr::Await(awaited) => vec![awaited.value.as_ref()],
+            Expr::Call(call)
+                if awaited_calls.contains(&range_of(expr).start)
+                    || final_name(&call.func).is_some_and(|n| RUNS_COROUTINES.contains(&n)) =>
+            {
+                call.args
+                    .iter()
+                    .map(|arg| match arg {
+                        Expr::Starred(starred) => starred.value.as_ref(),
+                        arg => arg,
+                    })
+                    .chain(call.keywords.iter().map(|k| &k.value))
+                    .collect()
+            }
+            _ => return,
+        };
+        for operand in operands {
+            if let Expr::Name(name) = operand {
+                found.insert(range_of(name).start);
+            }
+        }
+    });
+    found
+}
+
+/// `f` or `x.f` in a call: `f`.
+fn final_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attr) => Some(attr.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// The assignment stores a coroutine that is awaited or handed on later
+/// (`coro = session.execute(q)` ... `await asyncio.wait_for(coro, 5)`):
+/// nothing is dropped, and an added `await` would await it twice.
+fn keeps_the_coroutine(
+    checker: &Checker<'_>,
+    targets: &[Expr],
+    handed_on: &HashSet<usize>,
+) -> bool {
+    targets.iter().any(|target| {
+        let Expr::Name(name) = target else {
+            return false;
+        };
+        checker
+            .semantic
+            .binding_starting_at(range_of(name).start)
+            .is_some_and(|id| {
+                checker
+                    .semantic
+                    .uses(id)
+                    .iter()
+                    .any(|used| handed_on.contains(&used.start))
+            })
+    })
 }
 
 /// The `AsyncSession` methods that return coroutines. `add()`,
@@ -69,11 +160,16 @@ impl Transform for UnawaitedCall {
         // The calls that are a whole expression statement or the whole
         // value of an assignment: the places where a missing `await`
         // drops the coroutine.
+        let handed_on = handed_on_names(checker);
         let mut candidates: Vec<&Expr> = Vec::new();
         checker.nodes.for_each_stmt(|stmt| match stmt {
             Stmt::Expr(s) => candidates.push(&s.value),
-            Stmt::Assign(s) => candidates.push(&s.value),
-            Stmt::AnnAssign(s) => {
+            Stmt::Assign(s) if !keeps_the_coroutine(checker, &s.targets, &handed_on) => {
+                candidates.push(&s.value)
+            }
+            Stmt::AnnAssign(s)
+                if !keeps_the_coroutine(checker, std::slice::from_ref(&s.target), &handed_on) =>
+            {
                 if let Some(value) = &s.value {
                     candidates.push(value);
                 }
