@@ -61,7 +61,8 @@ impl Transform for RouterTransaction {
     }
 
     fn check(&self, checker: &mut Checker<'_>) {
-        if checker.settings().dependency_commits || checker.layer() != Layer::Router {
+        if checker.settings().dependency_commits != Some(false) || checker.layer() != Layer::Router
+        {
             return;
         }
         let sessions = Sessions::of_file(checker);

@@ -65,8 +65,10 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe for `commit()`: it becomes `flush()` (the SQL is still sent
     /// and ids are assigned, but the commit now happens at the caller's
-    /// end); manual when the configuration says `dependency-commits =
-    /// false` (nothing would commit then). Manual for `rollback()` (raise
+    /// end); manual when the dependency does not commit (nothing would
+    /// commit then): the configuration says `dependency-commits = false`,
+    /// or, unsaid, the dependency makes its session in the canonical
+    /// module and never commits it there. Manual for `rollback()` (raise
     /// instead and let the caller's transaction roll back) and for
     /// `begin()` / `begin_nested()` (remove the block and let the caller's
     /// transaction decide).
@@ -159,12 +161,19 @@ impl Transform for ServiceTransaction {
                 continue;
             }
             let (fix, message) = match commit {
-                // `dependency-commits = false`: nothing commits at the
-                // caller's end unless a router does, so a flush would lose
-                // the write.
-                Some(_) if !checker.settings().dependency_commits => (
+                // The dependency does not commit (`dependency-commits =
+                // false`, or its body in the canonical module): nothing
+                // commits at the caller's end unless a router does, so a
+                // flush would lose the write.
+                Some(_) if !checker.project.dependency_commits() => (
                     None,
-                    format!("{message} (manual: the configuration says the dependency does not commit, so a flush here would lose the write; commit where the request or job ends first)"),
+                    format!(
+                        "{message} (manual: {}, so a flush here would lose the write; commit where the request or job ends first)",
+                        match (checker.settings().dependency_commits, &checker.canon().dependency) {
+                            (None, Some(dependency)) => format!("the dependency `{dependency}` never commits"),
+                            _ => "the configuration says the dependency does not commit".to_owned(),
+                        }
+                    ),
                 ),
                 Some(at) => (
                     Some(checker.fix_unsafe(vec![Edit::replace(at, "flush")])),

@@ -21,6 +21,8 @@ use crate::error::{ConfigError, EngineError};
 use crate::project::{Project, ProjectFile};
 use crate::settings::Layer;
 use crate::summary::{ModuleSummary, ProviderKind};
+use onesession_python::ast;
+use onesession_python::visit::for_each_expr;
 
 /// How the canonical session module was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +159,80 @@ pub fn is_migration_text(text: &str) -> bool {
 }
 
 impl Project {
+    /// Whether the sanctioned dependency commits what a request wrote:
+    /// `dependency-commits` when configured; else read from the canonical
+    /// module. A dependency that makes the session itself (calls one of
+    /// the module's factories, directly or in a function of the module it
+    /// calls: `async with session_scope() as s: yield s`) and never calls
+    /// `.commit()` or opens a `.begin()` block there does not commit. One
+    /// that takes its session from elsewhere (`request.state.db`, set by a
+    /// middleware that may commit) is taken to commit, as is a project
+    /// without a dependency to read.
+    pub fn dependency_commits(&self) -> bool {
+        struct Commits(bool);
+        if let Some(said) = self.settings.dependency_commits {
+            return said;
+        }
+        self.memo(|| {
+            let read = || -> Option<bool> {
+                let (module, name) = self.canon.dependency.as_deref()?.rsplit_once('.')?;
+                let file = self.file_by_module(module)?;
+                file.with_any_analysis(|analysis, _| {
+                    let body_of = |wanted: &str| {
+                        analysis.parsed.body.iter().find_map(|stmt| match stmt {
+                            ast::Stmt::FunctionDef(def) if def.name.as_str() == wanted => {
+                                Some(&def.body)
+                            }
+                            ast::Stmt::AsyncFunctionDef(def) if def.name.as_str() == wanted => {
+                                Some(&def.body)
+                            }
+                            _ => None,
+                        })
+                    };
+                    // (makes a session, commits) in a body, with the
+                    // module's functions it calls (one level down).
+                    let (mut makes, mut commits) = (false, false);
+                    let mut bodies = vec![body_of(name)?];
+                    let mut called = Vec::new();
+                    for_each_expr(bodies[0], |expr| {
+                        if let ast::Expr::Call(call) = expr {
+                            if let ast::Expr::Name(callee) = call.func.as_ref() {
+                                called.push(callee.id.as_str());
+                            }
+                        }
+                    });
+                    bodies.extend(
+                        called
+                            .into_iter()
+                            .filter(|callee| *callee != name)
+                            .filter_map(body_of),
+                    );
+                    for body in bodies {
+                        for_each_expr(body, |expr| {
+                            let ast::Expr::Call(call) = expr else { return };
+                            match call.func.as_ref() {
+                                ast::Expr::Attribute(attr) => {
+                                    commits |= matches!(attr.attr.as_str(), "commit" | "begin");
+                                }
+                                ast::Expr::Name(callee) => {
+                                    makes |= self
+                                        .canon
+                                        .factories
+                                        .iter()
+                                        .any(|f| f == callee.id.as_str());
+                                }
+                                _ => {}
+                            }
+                        });
+                    }
+                    Some(commits || !makes)
+                })?
+            };
+            Commits(read().unwrap_or(true))
+        })
+        .0
+    }
+
     /// Decides the canonical module (the notices say what was detected).
     pub fn index(&mut self) -> Result<(), EngineError> {
         self.notices.clear();

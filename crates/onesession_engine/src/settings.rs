@@ -148,7 +148,10 @@ pub struct Settings {
     /// `tenant-filter-in-session`: the canonical session applies the
     /// tenant filter itself (`None`: not said; detected from the module).
     pub tenant_filter_in_session: Option<bool>,
-    pub dependency_commits: bool,
+    /// `dependency-commits`: the sanctioned dependency commits what a
+    /// request wrote (`None`: not said; read from the canonical module,
+    /// see [`crate::Project::dependency_commits`]).
+    pub dependency_commits: Option<bool>,
     pub exclude: Globs,
     /// `force-exclude`: the exclude globs apply to files named on the
     /// command line too (a pre-commit hook passes every staged file).
@@ -379,7 +382,7 @@ impl Settings {
                 .tenant_columns
                 .unwrap_or_else(|| strings(&["tenant_id"])),
             tenant_filter_in_session: raw.tenant_filter_in_session,
-            dependency_commits: raw.dependency_commits.unwrap_or(true),
+            dependency_commits: raw.dependency_commits,
             exclude,
             force_exclude: raw.force_exclude.unwrap_or(false),
             select: raw.select,

@@ -153,7 +153,7 @@ pub fn load_unparsed(
     let mut ignore = settings.ignore.clone();
     ignore.extend(selection.ignore.iter().cloned());
     let mut extend = selection.extend_select.clone();
-    if !settings.dependency_commits {
+    if settings.dependency_commits == Some(false) {
         extend.push("DB119".into());
     }
     let origin = settings.origin();
