@@ -101,7 +101,8 @@ declare_rule! {
     /// Manual (without holding back the rest of the deprecation) for a
     /// name with no mapping, `import <module>`, a new name already bound to
     /// something else in the file, calls passing arguments the new
-    /// function does not take, uses of the sanctioned context manager
+    /// function does not take, a sync engine or factory mapped to an
+    /// async one (or the reverse), uses of the sanctioned context manager
     /// other than `async with name(...)`, and a local name that must
     /// change but that a string (a string annotation, `__all__`,
     /// `globals()["name"]`; not a docstring) or a `global` statement also
@@ -728,6 +729,9 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
                         }
                     }
                 }
+                if refusal.is_none() {
+                    refusal = kinds_differ(checker, module, name, &replacement, &new);
+                }
                 if refusal.is_none() && !at_module_top(checker, &range) {
                     // The fix adds the replacement at the top of the
                     // module: an import kept in a function or under `if
@@ -782,6 +786,36 @@ fn noncanonical_imports(checker: &Checker<'_>, found: &mut Vec<Item>) {
         }
         _ => {}
     });
+}
+
+/// `module.name` and `replacement.new` are engines (or session factories)
+/// of different kinds, one sync and one async: one cannot stand for the
+/// other (`with engine.connect()` fails on an async engine).
+fn kinds_differ(
+    checker: &Checker<'_>,
+    module: &str,
+    name: &str,
+    replacement: &str,
+    new: &str,
+) -> Option<String> {
+    let (old, canonical) = (
+        checker.project.module(module)?,
+        checker.project.module(replacement)?,
+    );
+    let kind_of = |summary: &onesession_engine::summary::ModuleSummary, name: &str| {
+        let is_built = summary.engines.iter().any(|e| e == name)
+            || summary.session_factories.iter().any(|f| f == name);
+        is_built.then(|| summary.async_builds.contains(name))
+    };
+    let (was_async, is_async) = (kind_of(&old, name)?, kind_of(&canonical, new)?);
+    let label = |is_async: bool| if is_async { "async" } else { "sync" };
+    (was_async != is_async).then(|| {
+        format!(
+            "`{name}` is {} and `{new}` is {}: one cannot stand for the other, so port the code that uses it first",
+            label(was_async),
+            label(is_async)
+        )
+    })
 }
 
 /// DB113 on module-level functions that hand out a session they create.

@@ -29,6 +29,9 @@ pub struct ModuleSummary {
     pub session_factories: Vec<String>,
     /// Module-level names bound to `create_engine(...)` calls.
     pub engines: Vec<String>,
+    /// The engines and session factories above built by the asyncio
+    /// builders (`create_async_engine`, `async_sessionmaker`).
+    pub async_builds: FxHashSet<String>,
     /// Module-level names bound to `scoped_session(...)` /
     /// `async_scoped_session(...)`: session proxies, used as a session
     /// (for the async one, `session.execute(...)` is a coroutine).
@@ -717,8 +720,14 @@ impl ModuleSummary {
             self.scoped_sessions.push((target.to_owned(), is_async));
         } else if is_one_of(callee, SESSIONMAKERS) {
             self.session_factories.push(target.to_owned());
+            if callee.starts_with("sqlalchemy.ext.asyncio") {
+                self.async_builds.insert(target.to_owned());
+            }
         } else if is_one_of(callee, ENGINE_BUILDERS) {
             self.engines.push(target.to_owned());
+            if callee.starts_with("sqlalchemy.ext.asyncio") {
+                self.async_builds.insert(target.to_owned());
+            }
         }
         self.instances.insert(target.to_owned(), callee.to_owned());
     }
