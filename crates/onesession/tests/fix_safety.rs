@@ -499,6 +499,45 @@ async def rebuild():
     );
 }
 
+/// A subclass in a file the check skips (it says nothing of a database)
+/// calls the inherited method through `self`: the index does not know the
+/// class, so the call cannot be told apart from an unrelated one, and the
+/// unit is manual. Rewriting the definition alone left
+/// `self.run(feed_id, params)` passing one argument too many.
+#[test]
+fn an_inherited_call_in_a_skipped_file_makes_the_unit_manual() {
+    let base = "\
+from app.db.params import session_from_params
+
+
+class Importer:
+    async def run(self, feed_id, db_params):
+        async with session_from_params(db_params) as session:
+            return feed_id, session
+";
+    let subclass = "\
+from app.services.base import Importer
+
+
+class CsvImporter(Importer):
+    async def import_feed(self, feed_id, params):
+        return await self.run(feed_id, params)
+";
+    let dir = configured_project(&[
+        ("app/services/base.py", base),
+        ("app/services/csv_importer.py", subclass),
+    ]);
+    let definition = db104_finding(dir.path(), "app/services/base.py");
+    assert_eq!(definition["fix"], "manual", "{definition}");
+    assert!(
+        definition["message"]
+            .as_str()
+            .unwrap()
+            .contains("app/services/csv_importer.py:6"),
+        "{definition}"
+    );
+}
+
 /// A caller that says nothing of a database (the settings passed
 /// positionally, under another name) sits in a file the check skips, so
 /// its call cannot be rewritten with the definition: the unit is manual.

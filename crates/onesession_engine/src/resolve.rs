@@ -362,7 +362,15 @@ impl<'a> Resolver<'a> {
     /// `instance.method` / `Class.method` of a class the index knows.
     fn method_target(&self, class: &str, method: &str, through_instance: bool) -> Target {
         if self.project.class(class).is_none() {
-            return Target::Unrelated; // an external class
+            // A class of a project module the index has not read (a file
+            // the check skipped) may have the method: unknown. Otherwise
+            // an external class.
+            let module = class.rsplit_once('.').map_or("", |(module, _)| module);
+            return if self.project.file_by_module(module).is_some() {
+                Target::Unknown
+            } else {
+                Target::Unrelated
+            };
         }
         if self.project.is_interface(class) {
             return Target::Unknown;
