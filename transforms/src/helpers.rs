@@ -3,9 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use onesession_engine::names::DBAPI_DRIVERS;
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::visit::{self, Nodes, Visitor};
-use onesession_engine::python::{parse_module, range_of, BindingId};
+use onesession_engine::python::{parse_module, range_of, BindingId, BindingKind};
 use onesession_engine::text::TextRange;
 use onesession_engine::Checker;
 
@@ -24,7 +25,7 @@ pub enum SessionOrigin {
     /// Opened here: `async with get_session() as s`, `s = factory()`.
     Opened,
     /// A parameter named like a session (`session`, `db`) in a file that
-    /// uses the database.
+    /// uses the database and imports no DB-API driver.
     Named,
 }
 
@@ -54,6 +55,7 @@ impl Sessions {
         let mut collector = Collector {
             checker,
             touches_db: checker.touches_database(),
+            imports_a_driver: imports_a_dbapi_driver(checker),
             by_binding: HashMap::new(),
         };
         collector.visit_body(&checker.parsed.body);
@@ -78,7 +80,23 @@ impl Sessions {
 struct Collector<'c, 'a> {
     checker: &'c Checker<'a>,
     touches_db: bool,
+    /// The file imports a DB-API driver (`sqlite3`, `psycopg2`): a
+    /// parameter named `db` may be one of its connections.
+    imports_a_driver: bool,
     by_binding: HashMap<BindingId, SessionInfo>,
+}
+
+/// The file imports a DB-API driver package ([`DBAPI_DRIVERS`]).
+fn imports_a_dbapi_driver(checker: &Checker<'_>) -> bool {
+    checker.semantic.bindings().any(|(_, binding)| {
+        let imported = match &binding.kind {
+            BindingKind::Import { qualified } => qualified.as_str(),
+            BindingKind::ModuleImport { module } => module.as_str(),
+            _ => return false,
+        };
+        let package = imported.split('.').next().unwrap_or(imported);
+        DBAPI_DRIVERS.contains(&package)
+    })
 }
 
 impl Collector<'_, '_> {
@@ -218,6 +236,7 @@ impl Collector<'_, '_> {
                     is_async: Some(is_async),
                 })
             } else if self.touches_db
+                && !self.imports_a_driver
                 && arg.def.annotation.is_none()
                 && SESSION_PARAM_NAMES.contains(&arg.def.arg.as_str())
             {

@@ -16,7 +16,9 @@ declare_rule! {
     /// `begin()` or `begin_nested()` called on a session the function
     /// received from its caller: a parameter annotated with a session
     /// class, an injected request session, a parameter named like a
-    /// session (`session`, `db`), or `self.session` / `self.db` stored by
+    /// session (`session`, `db`; not in a file that imports a DB-API driver
+    /// such as `sqlite3`, whose connections go by the same names), or
+    /// `self.session` / `self.db` stored by
     /// an `__init__` that received it. This includes
     /// `async with session.begin():`.
     ///

@@ -51,6 +51,25 @@ pub const RAW_CONNECTS: &[&str] = &[
     "aiopg.create_pool",
 ];
 
+/// DB-API driver packages: a file that imports one may hand a `db` or
+/// `conn` parameter one of their connections rather than a session.
+pub const DBAPI_DRIVERS: &[&str] = &[
+    "sqlite3",
+    "aiosqlite",
+    "psycopg2",
+    "psycopg",
+    "asyncpg",
+    "aiopg",
+    "pymysql",
+    "MySQLdb",
+    "aiomysql",
+    "mysql",
+    "oracledb",
+    "cx_Oracle",
+    "pyodbc",
+    "duckdb",
+];
+
 pub const FASTAPI_DEPENDS: &[&str] = &["fastapi.Depends", "fastapi.params.Depends"];
 
 /// Scoped-session registries: the object they return is used as a session
