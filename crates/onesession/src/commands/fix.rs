@@ -138,7 +138,14 @@ pub fn run(
         for patch in unified_each(&changes) {
             stdout.write_all(patch.as_bytes())?;
         }
-        summary(stderr, &report, args.show_fixes, &path_of, true)?;
+        summary(
+            stderr,
+            &report,
+            args.show_fixes,
+            &path_of,
+            true,
+            args.unsafe_fixes,
+        )?;
         return Ok(if report.changes.is_empty() {
             EXIT_CLEAN
         } else {
@@ -146,7 +153,14 @@ pub fn run(
         });
     }
     let failed = write_changes(&project, &report, &path_of, stderr)?;
-    summary(stdout, &report, args.show_fixes, &path_of, false)?;
+    summary(
+        stdout,
+        &report,
+        args.show_fixes,
+        &path_of,
+        false,
+        args.unsafe_fixes,
+    )?;
     Ok(if !failed.is_empty() {
         EXIT_ERROR
     } else if report.remaining.is_empty() {
@@ -201,7 +215,14 @@ fn fix_stdin(
         if fixed != original {
             stdout.write_all(unified(&path_of(buffer), &original, fixed).as_bytes())?;
         }
-        summary(stderr, &report, args.show_fixes, path_of, true)?;
+        summary(
+            stderr,
+            &report,
+            args.show_fixes,
+            path_of,
+            true,
+            args.unsafe_fixes,
+        )?;
         return Ok(if fixed == original {
             EXIT_CLEAN
         } else {
@@ -212,7 +233,14 @@ fn fix_stdin(
         stdout.write_all("\u{feff}".as_bytes())?;
     }
     stdout.write_all(fixed.as_bytes())?;
-    summary(stderr, &report, args.show_fixes, path_of, false)?;
+    summary(
+        stderr,
+        &report,
+        args.show_fixes,
+        path_of,
+        false,
+        args.unsafe_fixes,
+    )?;
     let remaining = report.remaining.iter().any(|f| f.file == buffer);
     Ok(if remaining { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
@@ -481,6 +509,7 @@ fn summary(
     show_fixes: bool,
     path_of: &dyn Fn(FileId) -> String,
     dry_run: bool,
+    unsafe_fixes: bool,
 ) -> Result<()> {
     // Findings resolved by another finding's fix count as fixed: the same
     // number `check` calls fixable.
@@ -523,7 +552,19 @@ fn summary(
         .filter(|f| f.applicability() == Applicability::Manual)
         .count();
     let (_, unsafe_left) = fixable(&report.remaining);
-    if unsafe_left > 0 {
+    if unsafe_left > 0 && unsafe_fixes {
+        // Unsafe fixes were on: these were held back (the warnings above
+        // say why), not left for a flag.
+        writeln!(
+            out,
+            "{} held back (see the warnings above).",
+            if unsafe_left == 1 {
+                "1 unsafe fix was".to_owned()
+            } else {
+                format!("{unsafe_left} unsafe fixes were")
+            }
+        )?;
+    } else if unsafe_left > 0 {
         writeln!(
             out,
             "{unsafe_left} more fixable with `onesession fix --unsafe-fixes`."
