@@ -315,6 +315,10 @@ pub fn fix_project_except(
     let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
     let mut report = FixReport::default();
     let mut poisoned: HashSet<FileId> = frozen.clone();
+    // Files whose fixes broke the program together: retried one unit per
+    // round (two fixes may each be right and wrong only together, such as
+    // one removing an import the other starts to use).
+    let mut one_at_a_time: HashSet<FileId> = HashSet::new();
     // What verification needs of each text with a fix, from the check
     // that found it (see `verify::Baseline`); a file loses its baseline
     // when its text changes, and gets one again from the check after.
@@ -329,7 +333,23 @@ pub fn fix_project_except(
             converged = true;
             break;
         }
-        let (mut chosen, deferred) = non_conflicting(units);
+        let (mut chosen, mut deferred) = non_conflicting(units);
+        let mut taken: HashSet<FileId> = HashSet::new();
+        let (single, later): (Vec<FixUnit>, Vec<FixUnit>) = chosen.into_iter().partition(|u| {
+            let cautious: Vec<FileId> = u
+                .fix
+                .files()
+                .into_iter()
+                .filter(|f| one_at_a_time.contains(f))
+                .collect();
+            let free = cautious.iter().all(|f| !taken.contains(f));
+            if free {
+                taken.extend(cautious);
+            }
+            free
+        });
+        chosen = single;
+        deferred.extend(later);
         // Drop units whose edits do not apply, and keep the others.
         let texts = loop {
             match apply_units(project, &chosen) {
@@ -357,6 +377,7 @@ pub fn fix_project_except(
         if chosen.is_empty() {
             continue;
         }
+        let problems_before = report.problems.len();
         let before: Vec<(FileId, String)> = texts
             .keys()
             .map(|f| (*f, project.file(*f).text().to_owned()))
@@ -411,6 +432,17 @@ pub fn fix_project_except(
         // The fixed texts must parse, and the program must still import
         // and call correctly.
         for violation in violations {
+            let units_here = chosen
+                .iter()
+                .filter(|u| u.fix.files().contains(&violation.file))
+                .count();
+            if units_here > 1 && matches!(violation.breaks, Breaks::Program) {
+                // Undone, and tried again one unit at a time.
+                if one_at_a_time.insert(violation.file) {
+                    revert.insert(violation.file);
+                    continue;
+                }
+            }
             let rules: Vec<&str> = chosen
                 .iter()
                 .filter(|u| u.fix.files().contains(&violation.file))
@@ -477,7 +509,14 @@ pub fn fix_project_except(
                 .filter(|(f, _)| revert.contains(f))
                 .cloned()
                 .collect();
-            poisoned.extend(revert.iter().copied());
+            // Files this round's problems name are not tried again; the
+            // others were undone with them (one unit spans both), or to be
+            // retried one unit at a time, and their other fixes still may.
+            let named: HashSet<FileId> = report.problems[problems_before..]
+                .iter()
+                .map(|p| p.file)
+                .collect();
+            poisoned.extend(revert.iter().copied().filter(|f| named.contains(f)));
             for (file, _) in &restore {
                 baselines.remove(file);
             }
