@@ -80,10 +80,10 @@ impl Transform for TaskInTransaction {
                     return None;
                 };
                 match method_name(call) {
-                    Some((receiver, "begin" | "begin_nested"))
+                    Some((receiver, method @ ("begin" | "begin_nested")))
                         if sessions.get(checker, receiver).is_some() =>
                     {
-                        Some(checker.text(&range_of(receiver)).to_owned())
+                        Some(format!("{}.{method}", checker.text(&range_of(receiver))))
                     }
                     _ => None,
                 }
@@ -117,11 +117,11 @@ impl Transform for TaskInTransaction {
                     });
                 let message = if is_last {
                     format!(
-                        "`add_task({callee}, ...)` is the last statement inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; move it after the block"
+                        "`add_task({callee}, ...)` is the last statement inside `{session}()`: the task may run before the transaction commits, or after it rolls back; move it after the block"
                     )
                 } else {
                     format!(
-                        "`add_task({callee}, ...)` inside `{session}.begin()`: the task may run before the transaction commits, or after it rolls back; schedule it after the block"
+                        "`add_task({callee}, ...)` inside `{session}()`: the task may run before the transaction commits, or after it rolls back; schedule it after the block"
                     )
                 };
                 found.push((call_range, message, edit));
