@@ -194,6 +194,34 @@ fn allow_dirty_never_touches_changed_files() {
     assert!(!changed.is_empty());
 }
 
+/// Staged work (a new file, an edit of an existing one) stays staged on
+/// the user's branch: the tool's commits take only its own files.
+#[test]
+fn allow_dirty_keeps_staged_work_out_of_the_commits() {
+    let dir = example_repo();
+    let root = dir.path();
+    std::fs::write(root.join("newstaged.py"), "y = 2\n").unwrap();
+    let config = root.join("app/config.py");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("# staged edit\n");
+    std::fs::write(&config, &text).unwrap();
+    git(root, &["add", "newstaged.py", "app/config.py"]);
+    let (code, stdout, stderr) =
+        run(onesession(root).args(["fix", "--branch", "fixes", "--allow-dirty"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        git(root, &["status", "--porcelain"]),
+        "M  app/config.py\nA  newstaged.py\n"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    let changed = git(root, &["diff", "--name-only", "main", "fixes"]);
+    assert!(
+        !changed.contains("newstaged.py") && !changed.contains("app/config.py"),
+        "{changed}"
+    );
+    assert!(!changed.is_empty());
+}
+
 #[test]
 fn stay_leaves_the_user_on_the_new_branch() {
     let dir = example_repo();

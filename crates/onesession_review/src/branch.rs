@@ -26,6 +26,8 @@ pub enum BranchError {
     HookFailed(String),
     #[error("{0} (back on `{1}`, working tree as it was; branch `{2}` {3})")]
     RolledBack(String, String, String, &'static str),
+    #[error("{0}; then returning to `{1}` failed ({2}): you are on `{3}`, which holds the commits made so far; check `git status`, then `git checkout {1}`")]
+    NotRolledBack(String, String, String, String),
 }
 
 /// Runs git in one directory.
@@ -249,6 +251,10 @@ impl Start {
         if self.no_verify {
             commit.push("--no-verify");
         }
+        // Only the step's files: what the user staged (`--allow-dirty`)
+        // stays staged, out of the tool's commit.
+        commit.push("--");
+        commit.extend(add[2..].iter().copied());
         let identity = !self.git.succeeds(&["config", "user.email"]);
         if identity {
             commit.splice(
@@ -300,7 +306,16 @@ impl Start {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let _ = self.git.run(&args);
         }
-        let _ = self.git.run(&["checkout", "-q", &self.original]);
+        if let Err(error) = self.git.run(&["checkout", "-q", &self.original]) {
+            // Still on the branch: it is neither deleted nor restored, and
+            // saying so is all that is left.
+            return BranchError::NotRolledBack(
+                reason,
+                self.original.clone(),
+                error.to_string(),
+                self.name.clone(),
+            );
+        }
         let fate = match &self.previous_tip {
             Some(tip) => {
                 let _ = self.git.run(&["branch", "-f", &self.name, tip]);
