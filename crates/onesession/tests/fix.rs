@@ -177,6 +177,32 @@ fn read_only_file_is_left_untouched_with_a_reason() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), UNUSED_FACTORY);
 }
 
+/// One read-only file among many to fix: nothing is written, since a fix
+/// may span files (DB104 rewrote `crawl_service.py` while the read-only
+/// `crawl.py` kept passing the removed parameter).
+#[test]
+fn a_read_only_file_leaves_every_file_unwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/example"), dir.path());
+    let before = snapshot(dir.path());
+    let path = dir.path().join("app/routers/crawl.py");
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    let output = onesession(dir.path())
+        .args(["fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("app/routers/crawl.py: file is read-only; not written")
+            && stderr.contains("no file written"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
 #[test]
 fn diff_exit_codes() {
     let clean = project(&[("app/db/session.py", SESSION_MODULE.as_bytes())]);

@@ -27,14 +27,10 @@ pub fn disk_bytes(text: &str, bom: bool) -> Vec<u8> {
     bytes
 }
 
-/// Replaces `path`, whose content was `original` (as bytes on disk, BOM
-/// included), with `bom` + `text`.
-pub fn write_atomically(
-    path: &Path,
-    original: &[u8],
-    text: &str,
-    bom: bool,
-) -> Result<(), WriteError> {
+/// `path` still holds `original` (as bytes on disk, BOM included) and may
+/// be replaced: asked of every file before any is written, so a fix that
+/// spans files is written whole or not at all.
+pub fn check_writable(path: &Path, original: &[u8]) -> Result<fs::Metadata, WriteError> {
     let current = fs::read(path)?;
     if current != original {
         return Err(WriteError::Changed);
@@ -43,6 +39,18 @@ pub fn write_atomically(
     if metadata.permissions().readonly() {
         return Err(WriteError::ReadOnly);
     }
+    Ok(metadata)
+}
+
+/// Replaces `path`, whose content was `original` (as bytes on disk, BOM
+/// included), with `bom` + `text`.
+pub fn write_atomically(
+    path: &Path,
+    original: &[u8],
+    text: &str,
+    bom: bool,
+) -> Result<(), WriteError> {
+    let metadata = check_writable(path, original)?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

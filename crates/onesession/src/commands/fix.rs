@@ -12,7 +12,7 @@ use onesession_engine::{Project, RuleSet, Transform};
 use onesession_review::branch::{self, BranchOptions, Step};
 use onesession_review::diff::{unified, unified_each};
 use onesession_review::interactive::{review, ReviewOptions, ReviewSummary};
-use onesession_review::write::{disk_bytes, write_atomically};
+use onesession_review::write::{check_writable, disk_bytes, write_atomically};
 use onesession_transforms::TRANSFORMS;
 
 use crate::args::FixArgs;
@@ -153,6 +153,9 @@ pub fn run(
         });
     }
     let failed = write_changes(&project, &report, &path_of, stderr)?;
+    if failed.len() == report.changes.len() && !failed.is_empty() {
+        return Ok(EXIT_ERROR); // nothing was written: no summary of fixes
+    }
     summary(
         stdout,
         &report,
@@ -245,7 +248,9 @@ fn fix_stdin(
     Ok(if remaining { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
-/// Writes every change atomically; returns the files that failed.
+/// Writes every change atomically; returns the files that failed. When a
+/// file cannot be written (read-only, changed on disk), nothing is: a fix
+/// may span files, and writing the others would leave it half applied.
 fn write_changes(
     project: &Project,
     report: &FixReport,
@@ -253,6 +258,20 @@ fn write_changes(
     stderr: &mut dyn Write,
 ) -> Result<Vec<FileId>> {
     let mut failed = Vec::new();
+    for (id, original, _) in &report.changes {
+        let file = project.file(*id);
+        if let Err(error) = check_writable(&file.path, &disk_bytes(original, file.has_bom())) {
+            writeln!(stderr, "error: {}: {error}", path_of(*id))?;
+            failed.push(*id);
+        }
+    }
+    if !failed.is_empty() {
+        writeln!(
+            stderr,
+            "error: no file written: fixes may span files, and writing the others would leave them half applied; make the files above writable (or run again if they changed) and retry"
+        )?;
+        return Ok(report.changes.iter().map(|(id, _, _)| *id).collect());
+    }
     for (id, original, fixed) in &report.changes {
         let file = project.file(*id);
         let bom = file.has_bom();
