@@ -72,8 +72,7 @@ pub struct Canon {
     pub deprecated: BTreeSet<String>,
     /// The canonical session applies the tenant filter to every query
     /// (configured, or seen in its module: `with_loader_criteria` on a
-    /// tenant column, or a `do_orm_execute` hook), so a hand-written one
-    /// may go.
+    /// tenant column), so a hand-written one may go.
     pub applies_tenant_filter: bool,
     /// The ranked candidates, best first (without a configured module).
     pub candidates: Vec<Candidate>,
@@ -956,17 +955,47 @@ impl Project {
             .unwrap_or_default()
     }
 
+    /// The canonical module filters every query by tenant: configured, or
+    /// a `with_loader_criteria(...)` call whose arguments name a tenant
+    /// column (as a word). A `do_orm_execute` hook alone proves nothing (it may log,
+    /// or filter soft-deleted rows), nor does a criteria on another column.
     fn applies_tenant_filter(&self, module: Option<&str>) -> bool {
         let settings = &self.settings;
         settings.tenant_filter_in_session.unwrap_or_else(|| {
             module
                 .and_then(|m| self.file_by_module(m))
                 .and_then(|file| {
+                    // Parsed whole: the hook's body is what matters, and
+                    // a check may have skipped it.
                     file.with_text(|text| {
-                        let says = |word: &str| text.contains(word);
-                        (says("with_loader_criteria")
-                            && settings.tenant_columns.iter().any(|c| says(c)))
-                            || says("do_orm_execute")
+                        let Ok(parsed) = onesession_python::parse_module(text) else {
+                            return false;
+                        };
+                        let mut filters = false;
+                        for_each_expr(&parsed.body, |expr| {
+                            let ast::Expr::Call(call) = expr else { return };
+                            let named = match call.func.as_ref() {
+                                ast::Expr::Name(name) => name.id.as_str(),
+                                ast::Expr::Attribute(attr) => attr.attr.as_str(),
+                                _ => return,
+                            };
+                            if named != "with_loader_criteria" {
+                                return;
+                            }
+                            let range = onesession_python::range_of(expr);
+                            let said = text.get(range).unwrap_or_default();
+                            filters |= settings.tenant_columns.iter().any(|column| {
+                                said.match_indices(column.as_str()).any(|(at, _)| {
+                                    let word = |b: Option<&u8>| {
+                                        b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                                    };
+                                    let bytes = said.as_bytes();
+                                    !word(at.checked_sub(1).and_then(|i| bytes.get(i)))
+                                        && !word(bytes.get(at + column.len()))
+                                })
+                            });
+                        });
+                        filters
                     })
                 })
                 .unwrap_or(false)
