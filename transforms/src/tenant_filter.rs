@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use onesession_engine::python::ast::{self, Expr};
 use onesession_engine::python::source::{line_end, line_start, remove_list_item};
-use onesession_engine::python::{range_of, BindingKind, ScopeId};
+use onesession_engine::python::{range_of, BindingKind, ScopeId, ScopeKind};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
@@ -54,9 +54,10 @@ declare_rule! {
     /// ## Fix safety
     /// Manual unless the canonical session provably applies the tenant
     /// filter: `tenant-filter-in-session = true` in the configuration, or
-    /// its module uses `with_loader_criteria` on a tenant column or a
-    /// `do_orm_execute` hook. Otherwise the hand-written filter is the only
-    /// guard, and removing it would leak rows across tenants.
+    /// its module calls `with_loader_criteria` with a tenant column in its
+    /// arguments (a `do_orm_execute` hook alone proves nothing: it may only
+    /// log, or hide soft-deleted rows). Otherwise the hand-written filter
+    /// is the only guard, and removing it would leak rows across tenants.
     ///
     /// Then unsafe: the predicate is removed with its comma (its whole line when
     /// it stands alone on one), from the filter call or from an `and_(...)`
@@ -66,8 +67,11 @@ declare_rule! {
     /// `or_(...)` (removing an alternative changes which rows match), for
     /// an `and_(...)` holding only tenant predicates, for a
     /// parenthesised predicate, and for any predicate but an equality with
-    /// a value that is not a constant (`Shipment.tenant_id == tenant_id`):
-    /// `!=`, `>=`, `.in_(ids)`, `.is_(None)`, `== 42` or
+    /// the current tenant (`Shipment.tenant_id == tenant_id`, `tenant.id`,
+    /// `current_tenant()`: a name that says tenant or the column, not a
+    /// module-level constant): `!=`, `>=`, `.in_(ids)`, `.is_(None)`,
+    /// `== 42`, `== SHARED_TENANT`, `== tenant_id + 1`,
+    /// `== other_tenant_id`, `== Carrier.tenant_id` (a join) or
     /// `filter_by(tenant_id=42)` select other rows than the central filter,
     /// and removing them changes what the query returns.
     pub static DB108 = { id: "DB108", name: "tenant-filter", summary: "Tenant filtering written by hand in a query" };
@@ -118,7 +122,7 @@ impl Transform for TenantFilter {
                 .all(|a| is_tenant_predicate(checker, columns, a))
                 && call.keywords.iter().all(|k| {
                     method == "filter_by"
-                        && !is_constant(&k.value)
+                        && is_current_tenant_value(checker, columns, &k.value)
                         && k.arg
                             .as_deref()
                             .is_some_and(|a| columns.iter().any(|c| c == a))
@@ -163,7 +167,7 @@ impl Transform for TenantFilter {
                     if columns.iter().any(|c| c == arg) {
                         let range = range_of(keyword);
                         if seen.insert(range.start) {
-                            let removal = if is_constant(&keyword.value) {
+                            let removal = if !is_current_tenant_value(checker, columns, &keyword.value) {
                                 None
                             } else if all_tenant {
                                 Some(whole_call())
@@ -364,7 +368,7 @@ fn predicates_in<'e>(
                     range_of(expr),
                     column.to_owned(),
                     parent,
-                    is_current_tenant(columns, compare),
+                    is_current_tenant(checker, columns, compare),
                 );
             }
         }
@@ -386,9 +390,14 @@ fn predicates_in<'e>(
 
 /// `X.tenant_id == tenant` (either way round), the one predicate the
 /// central filter applies too: not `!=`, `>=`, `.in_(...)`, `.is_(None)`,
-/// nor a constant (`== 42`, another tenant's rows), whose removal changes
-/// what the query returns.
-fn is_current_tenant(columns: &[String], compare: &ast::ExprCompare) -> bool {
+/// nor a value other than the current tenant (see
+/// [`is_current_tenant_value`]), whose removal changes what the query
+/// returns.
+fn is_current_tenant(
+    checker: &Checker<'_>,
+    columns: &[String],
+    compare: &ast::ExprCompare,
+) -> bool {
     let [ast::CmpOp::Eq] = compare.ops.as_slice() else {
         return false;
     };
@@ -401,11 +410,49 @@ fn is_current_tenant(columns: &[String], compare: &ast::ExprCompare) -> bool {
     } else {
         left
     };
-    !is_constant(other)
+    is_current_tenant_value(checker, columns, other)
 }
 
-fn is_constant(expr: &Expr) -> bool {
-    matches!(expr, Expr::Constant(_))
+/// What the central filter compares with: the request's or the context's
+/// tenant, written with a word that says tenant or a tenant column
+/// (`tenant_id`, `tenant.id`, `ctx.tenant_id`, `current_tenant()`,
+/// `org.id` for `org_id`). Not a constant (`42`, a
+/// module-level name such as `SHARED_TENANT`), arithmetic (`tenant_id +
+/// 1`), another table's column (`Carrier.tenant_id`: a join), nor a name
+/// that says another tenant (`other_tenant_id`).
+fn is_current_tenant_value(checker: &Checker<'_>, columns: &[String], expr: &Expr) -> bool {
+    let callee_or_value = match expr {
+        Expr::Call(call) if call.args.is_empty() && call.keywords.is_empty() => call.func.as_ref(),
+        other => other,
+    };
+    let mut words = Vec::new();
+    let mut at = callee_or_value;
+    let base = loop {
+        match at {
+            Expr::Attribute(attr) => {
+                words.push(attr.attr.as_str());
+                at = attr.value.as_ref();
+            }
+            Expr::Name(name) => {
+                words.push(name.id.as_str());
+                break name;
+            }
+            _ => return false,
+        }
+    };
+    let module_constant = checker.semantic.resolve(base).is_some_and(|id| {
+        let binding = checker.semantic.binding(id);
+        checker.semantic.scope(binding.scope).kind == ScopeKind::Module
+            && binding.kind == BindingKind::Assignment
+    });
+    let says = |part: &str| words.iter().any(|w| w.to_ascii_lowercase().contains(part));
+    !module_constant
+        && !base.id.starts_with(|c: char| c.is_ascii_uppercase())
+        && (says("tenant")
+            || columns
+                .iter()
+                .any(|c| says(&c.to_ascii_lowercase()) || says(c.trim_end_matches("_id"))))
+        && !says("other")
 }
 
 /// `X.tenant_id` (any attribute named like a tenant column).
