@@ -20,7 +20,10 @@ impl Prompter for TerminalPrompter {
     fn ask(&mut self, question: &str) -> Result<Answer, Interrupted> {
         loop {
             let _ = self.term.write_str(&format!("{question} "));
-            let key = self.term.read_key().map_err(|_| Interrupted)?;
+            // `read_key_raw`: Ctrl-C comes back as a key, where `read_key`
+            // raises SIGINT and the process dies with the accepted changes
+            // unwritten.
+            let key = self.term.read_key_raw().map_err(|_| Interrupted)?;
             let _ = self.term.write_line("");
             match key {
                 Key::Char(c) => {
@@ -32,7 +35,7 @@ impl Prompter for TerminalPrompter {
                         return Err(Interrupted);
                     }
                 }
-                Key::Escape => return Err(Interrupted),
+                Key::Escape | Key::CtrlC => return Err(Interrupted),
                 _ => {}
             }
             let _ = self.term.write_line("  unknown key; ? for help");

@@ -70,6 +70,40 @@ fn answers_y_n_q_in_a_terminal() {
     assert_eq!(std::fs::read_to_string(root.join("app/b.py")).unwrap(), B);
 }
 
+/// Ctrl-C at a prompt is `q`: what was accepted in the same file is
+/// written (the key used to raise SIGINT and lose it).
+#[test]
+fn ctrl_c_writes_what_was_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "onesession.toml",
+        "canonical-module = \"app.db.session\"\nfactories = [\"async_session_factory\", \"legacy_factory\"]\n",
+    );
+    write(root, "app/db/session.py", SESSION);
+    write(root, "app/a.py", A);
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
+    command
+        .args(["fix", "-i", "--color", "never"])
+        .current_dir(root);
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    session.exp_string("app/a.py:1").unwrap();
+    session.exp_string("Apply this change?").unwrap();
+    session.send("y").unwrap();
+    session.flush().unwrap();
+    session.exp_string("app/a.py:3").unwrap();
+    session.exp_string("Apply this change?").unwrap();
+    session.send_control('c').unwrap();
+    session.exp_string("Applied 1 change in 1 file").unwrap();
+    session.exp_eof().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(root.join("app/a.py")).unwrap(),
+        "x = 1\nfrom app.db.session import legacy_factory\ny = 2\n"
+    );
+}
+
 /// On a terminal a check pass draws its progress on standard error (here
 /// at once: the delay is set to 0); in a pipe, never.
 #[test]
