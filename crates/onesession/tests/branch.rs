@@ -158,10 +158,18 @@ fn refusals_are_one_line_with_exit_2() {
         git(root, &["rev-parse", "main"])
     );
 
-    // --force replaces it.
+    // --force replaces it, and says where it pointed.
+    let old_tip = git(root, &["rev-parse", "taken"]);
     let (code, stdout, stderr) =
         run(onesession(root).args(["fix", "--branch", "taken", "--force"]));
     assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "branch `taken` replaced (--force); it pointed at {}",
+            old_tip.trim()
+        )),
+        "{stderr}"
+    );
     assert_ne!(
         git(root, &["rev-parse", "taken"]),
         git(root, &["rev-parse", "main"])
@@ -180,6 +188,10 @@ fn allow_dirty_never_touches_changed_files() {
     let (code, stdout, stderr) =
         run(onesession(root).args(["fix", "--branch", "fixes", "--allow-dirty"]));
     assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("note: 1 file with local changes left alone, with any fix that spans them: app/tasks/cleanup.py"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(&dirty).unwrap(),
         text,

@@ -114,7 +114,8 @@ pub struct Start {
     pub base: String,
     /// Paths with uncommitted changes or untracked (never touched).
     pub frozen: Vec<PathBuf>,
-    previous_tip: Option<String>,
+    /// The commit a replaced branch (`--force`) pointed at.
+    pub previous_tip: Option<String>,
     name: String,
     no_verify: bool,
 }
@@ -201,7 +202,9 @@ pub fn prepare(dir: &Path, options: &BranchOptions) -> Result<Ready, BranchError
     if previous_tip.is_some() && !options.force {
         return Err(BranchError::Exists(options.name.clone()));
     }
-    if !git.succeeds(&["check-ref-format", "--branch", &options.name]) {
+    // `@` is HEAD to git: a branch of that name makes every `X..@` the
+    // review suggests name HEAD instead.
+    if options.name == "@" || !git.succeeds(&["check-ref-format", "--branch", &options.name]) {
         return Err(BranchError::Git {
             command: format!("check-ref-format {}", options.name),
             message: "not a valid branch name".into(),
@@ -211,10 +214,10 @@ pub fn prepare(dir: &Path, options: &BranchOptions) -> Result<Ready, BranchError
         .run(&["symbolic-ref", "--quiet", "--short", "HEAD"])
         .or_else(|_| git.run(&["rev-parse", "HEAD"]))?;
     if original == options.name {
-        return Err(BranchError::Exists(format!(
-            "{} (it is the current branch)",
-            options.name
-        )));
+        return Err(BranchError::Git {
+            command: format!("checkout -B {}", options.name),
+            message: "it is the current branch; choose another name".into(),
+        });
     }
     let base = git.run(&["rev-parse", "HEAD"])?;
     Ok(Ready {

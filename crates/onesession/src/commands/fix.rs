@@ -303,6 +303,23 @@ fn on_branch(
         .filter(|f| ready.frozen.iter().any(|p| same_file(p, &f.path)))
         .map(|f| f.id)
         .collect();
+    if !frozen.is_empty() {
+        let mut names: Vec<String> = frozen.iter().map(|f| path_of(*f)).collect();
+        names.sort();
+        let more = names.len().saturating_sub(3);
+        names.truncate(3);
+        writeln!(
+            stderr,
+            "note: {} with local changes left alone, with any fix that spans them: {}{}",
+            counted(frozen.len(), "file"),
+            names.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )?;
+    }
     let fix_options = FixOptions {
         unsafe_fixes: args.unsafe_fixes,
         ..FixOptions::default()
@@ -331,6 +348,13 @@ fn on_branch(
         project.replace_sources(originals)?;
     }
     let start = ready.create()?;
+    if let Some(tip) = &start.previous_tip {
+        writeln!(
+            stderr,
+            "note: branch `{}` replaced (--force); it pointed at {tip} (`git branch -f {} {tip}` brings it back)",
+            options.name, options.name
+        )?;
+    }
     let mut commits = Vec::new();
     for transform in TRANSFORMS.iter() {
         let enabled: Vec<String> = transform
