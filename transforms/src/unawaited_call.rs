@@ -160,22 +160,21 @@ impl Transform for UnawaitedCall {
         // The calls that are a whole expression statement or the whole
         // value of an assignment: the places where a missing `await`
         // drops the coroutine.
-        let handed_on = handed_on_names(checker);
-        let mut candidates: Vec<&Expr> = Vec::new();
+        // With the targets of an assignment, asked whether they keep the
+        // coroutine only for a call that would be reported (the names
+        // handed on are gathered once, and only then).
+        let mut candidates: Vec<(&Expr, &[Expr])> = Vec::new();
         checker.nodes.for_each_stmt(|stmt| match stmt {
-            Stmt::Expr(s) => candidates.push(&s.value),
-            Stmt::Assign(s) if !keeps_the_coroutine(checker, &s.targets, &handed_on) => {
-                candidates.push(&s.value)
-            }
-            Stmt::AnnAssign(s)
-                if !keeps_the_coroutine(checker, std::slice::from_ref(&s.target), &handed_on) =>
-            {
+            Stmt::Expr(s) => candidates.push((&s.value, &[])),
+            Stmt::Assign(s) => candidates.push((&s.value, &s.targets)),
+            Stmt::AnnAssign(s) => {
                 if let Some(value) = &s.value {
-                    candidates.push(value);
+                    candidates.push((value, std::slice::from_ref(&s.target)));
                 }
             }
             _ => {}
         });
+        let handed_on = std::cell::OnceCell::new();
         let is_async_session = |receiver: &Expr| {
             sessions.is_async_session(checker, receiver)
                 || checker.qualified(receiver).is_some_and(|q| {
@@ -214,7 +213,7 @@ impl Transform for UnawaitedCall {
                 ));
             }
         });
-        for expr in candidates {
+        for (expr, targets) in candidates {
             let Expr::Call(call) = expr else { continue };
             let Some((receiver, method)) = method_name(call) else {
                 continue;
@@ -226,6 +225,15 @@ impl Transform for UnawaitedCall {
             if !checker.semantic.in_async_function(range.start)
                 || !is_async_session(receiver)
                 || !seen.insert(range.start)
+            {
+                continue;
+            }
+            if !targets.is_empty()
+                && keeps_the_coroutine(
+                    checker,
+                    targets,
+                    handed_on.get_or_init(|| handed_on_names(checker)),
+                )
             {
                 continue;
             }
