@@ -214,6 +214,15 @@ pub struct ReviewOptions {
     pub unsafe_fixes: bool,
 }
 
+/// What a "no" remembers of a finding: its fingerprint, and its rule,
+/// file and message. Another accepted change may rewrite the reported text
+/// (DB109 adding `connect_args` inside the call DB103 reports) and change
+/// the fingerprint; the message stays, and the finding is not asked again.
+fn declined_keys(project: &Project, finding: &Finding) -> [Key; 2] {
+    let by_message = (finding.rule.id, finding.file, finding.message.clone());
+    [fingerprint(project, finding), by_message]
+}
+
 pub fn review(
     project: &mut Project,
     rules: &RuleSet<'_>,
@@ -285,9 +294,11 @@ pub fn review(
                 );
             }
             units.retain(|u| {
-                u.findings
-                    .iter()
-                    .any(|f| !declined.contains(&fingerprint(state.project, f)))
+                u.findings.iter().any(|f| {
+                    !declined_keys(state.project, f)
+                        .iter()
+                        .any(|key| declined.contains(key))
+                })
             });
             if !options.unsafe_fixes {
                 units.retain(|u| {
@@ -327,8 +338,14 @@ pub fn review(
                     .chain(&covered)
                     .map(|f| fingerprint(state.project, f))
                     .collect();
+                let declined_keys = unit
+                    .findings
+                    .iter()
+                    .chain(&covered)
+                    .flat_map(|f| declined_keys(state.project, f))
+                    .collect::<Vec<Key>>();
                 if skip_file {
-                    declined.extend(keys);
+                    declined.extend(declined_keys);
                     state.summary.skipped += 1;
                     continue;
                 }
@@ -362,12 +379,12 @@ pub fn review(
                     }
                     Answer::Edit => accepted_any = true,
                     Answer::No => {
-                        declined.extend(keys);
+                        declined.extend(declined_keys);
                         state.summary.skipped += 1;
                     }
                     Answer::SkipFile => {
                         skip_file = true;
-                        declined.extend(keys);
+                        declined.extend(declined_keys);
                         state.summary.skipped += 1;
                     }
                     Answer::Quit => {

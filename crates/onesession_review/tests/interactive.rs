@@ -466,3 +466,24 @@ engine = create_async_engine(os.environ['URL'])
         "{note}"
     );
 }
+
+/// A change declined once is not asked again when another accepted change
+/// rewrites part of what it reports: here DB109 adds `connect_args` inside
+/// the call DB103 reports, and the declined deprecation stays declined.
+#[test]
+fn a_declined_change_is_not_asked_again_after_another_touches_it() {
+    let legacy = "\
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+legacy_engine = create_async_engine(\"postgresql+asyncpg://app@db/app\")
+legacy_factory = async_sessionmaker(legacy_engine)
+";
+    let config = "canonical-module = \"app.db.session\"\n\n[deprecated.\"app.db.legacy\"]\nnames = { legacy_engine = \"engine\" }\n\n[engine]\ndisable-statement-cache = true\n";
+    let (_dir, mut project) = lazy_tree(&[("app/db/legacy.py", legacy)], config, 0);
+    // DB109 (asked first: same line), yes; DB103, no; nothing else.
+    let mut prompter = Scripted::new(&[Answer::Yes, Answer::No, Answer::Yes]);
+    let (summary, out) = review_lazily(&mut project, &mut prompter);
+    assert_eq!(prompter.asked, 2, "{out}");
+    assert_eq!(summary.skipped, 1, "{out}");
+    assert_eq!(out.matches("DB103 redundant-factory").count(), 1, "{out}");
+}
