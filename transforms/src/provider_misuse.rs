@@ -12,7 +12,8 @@ declare_rule! {
     /// The canonical providers used the wrong way, outside the canonical
     /// module: the context manager awaited (`await get_session()`), called
     /// and kept or dropped without `async with` (`s = get_session()`),
-    /// injected as a FastAPI dependency (`Depends(get_session)`), and the
+    /// injected as a FastAPI dependency (`Depends(get_session)`, or
+    /// `Security(get_session)`), and the
     /// dependency called by hand (`async for s in get_session_dependency()`,
     /// `anext(get_session_dependency())`, `s = get_session_dependency()`).
     ///

@@ -70,7 +70,14 @@ pub const DBAPI_DRIVERS: &[&str] = &[
     "duckdb",
 ];
 
-pub const FASTAPI_DEPENDS: &[&str] = &["fastapi.Depends", "fastapi.params.Depends"];
+/// FastAPI's dependency markers: `Security(...)` is a `Depends(...)` with
+/// scopes.
+pub const FASTAPI_DEPENDS: &[&str] = &[
+    "fastapi.Depends",
+    "fastapi.params.Depends",
+    "fastapi.Security",
+    "fastapi.params.Security",
+];
 
 /// Scoped-session registries: the object they return is used as a session
 /// (`session.execute(...)`), not called for new ones.
