@@ -67,10 +67,14 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe for `commit()`: it becomes `flush()` (the SQL is still sent
     /// and ids are assigned, but the commit now happens at the caller's
-    /// end); manual when the dependency does not commit (nothing would
-    /// commit then): the configuration says `dependency-commits = false`,
-    /// or, unsaid, the dependency makes its session in the canonical
-    /// module and never commits it there. Manual for `rollback()` (raise
+    /// end); manual when a sanctioned provider does not commit (nothing
+    /// would commit then): the configuration says `dependency-commits =
+    /// false`, or, unsaid, the dependency or the context manager makes its
+    /// session in the canonical module and never commits it there; also
+    /// when neither is known. The flush is right only for callers whose
+    /// session a provider commits: a job that opens its own session (see
+    /// DB102, DB113) and relied on the service's commit loses its writes,
+    /// so move such jobs onto the provider first. Manual for `rollback()` (raise
     /// instead and let the caller's transaction roll back) and for
     /// `begin()` / `begin_nested()` (remove the block and let the caller's
     /// transaction decide).
@@ -163,18 +167,15 @@ impl Transform for ServiceTransaction {
                 continue;
             }
             let (fix, message) = match commit {
-                // The dependency does not commit (`dependency-commits =
-                // false`, or its body in the canonical module): nothing
-                // commits at the caller's end unless a router does, so a
-                // flush would lose the write.
-                Some(_) if !checker.project.dependency_commits() => (
+                // A provider does not commit (`dependency-commits = false`,
+                // or its body in the canonical module): nothing commits at
+                // the caller's end unless a router does, so a flush would
+                // lose the write.
+                Some(_) if checker.project.uncommitted_provider().is_some() => (
                     None,
                     format!(
                         "{message} (manual: {}, so a flush here would lose the write; commit where the request or job ends first)",
-                        match (checker.settings().dependency_commits, &checker.canon().dependency) {
-                            (None, Some(dependency)) => format!("the dependency `{dependency}` never commits"),
-                            _ => "the configuration says the dependency does not commit".to_owned(),
-                        }
+                        checker.project.uncommitted_provider().unwrap_or_default()
                     ),
                 ),
                 Some(at) => (

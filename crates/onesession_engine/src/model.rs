@@ -158,78 +158,101 @@ pub fn is_migration_text(text: &str) -> bool {
 }
 
 impl Project {
-    /// Whether the sanctioned dependency commits what a request wrote:
-    /// `dependency-commits` when configured; else read from the canonical
-    /// module. A dependency that makes the session itself (calls one of
-    /// the module's factories, directly or in a function of the module it
-    /// calls: `async with session_scope() as s: yield s`) and never calls
-    /// `.commit()` or opens a `.begin()` block there does not commit. One
-    /// that takes its session from elsewhere (`request.state.db`, set by a
-    /// middleware that may commit) is taken to commit, as is a project
-    /// without a dependency to read.
-    pub fn dependency_commits(&self) -> bool {
-        struct Commits(bool);
-        if let Some(said) = self.settings.dependency_commits {
-            return said;
-        }
+    /// Why what a service writes on its caller's session may never be
+    /// committed, if it may (`None`: the sanctioned providers commit it).
+    /// A service is called from requests (the dependency's session) and
+    /// from jobs (the context manager's): each provider the model knows
+    /// must commit. `dependency-commits` says it for the dependency; else,
+    /// and for the context manager, it is read from the provider's body
+    /// (see [`Project::provider_commits`]). With neither provider known,
+    /// nothing is known to commit.
+    pub fn uncommitted_provider(&self) -> Option<String> {
+        struct Uncommitted(Option<String>);
         self.memo(|| {
-            let read = || -> Option<bool> {
-                let (module, name) = self.canon.dependency.as_deref()?.rsplit_once('.')?;
-                let file = self.file_by_module(module)?;
-                file.with_any_analysis(|analysis, _| {
-                    let body_of = |wanted: &str| {
-                        analysis.parsed.body.iter().find_map(|stmt| match stmt {
-                            ast::Stmt::FunctionDef(def) if def.name.as_str() == wanted => {
-                                Some(&def.body)
-                            }
-                            ast::Stmt::AsyncFunctionDef(def) if def.name.as_str() == wanted => {
-                                Some(&def.body)
-                            }
-                            _ => None,
-                        })
-                    };
-                    // (makes a session, commits) in a body, with the
-                    // module's functions it calls (one level down).
-                    let (mut makes, mut commits) = (false, false);
-                    let mut bodies = vec![body_of(name)?];
-                    let mut called = Vec::new();
-                    for_each_expr(bodies[0], |expr| {
-                        if let ast::Expr::Call(call) = expr {
-                            if let ast::Expr::Name(callee) = call.func.as_ref() {
-                                called.push(callee.id.as_str());
-                            }
-                        }
-                    });
-                    bodies.extend(
-                        called
-                            .into_iter()
-                            .filter(|callee| *callee != name)
-                            .filter_map(body_of),
-                    );
-                    for body in bodies {
-                        for_each_expr(body, |expr| {
-                            let ast::Expr::Call(call) = expr else { return };
-                            match call.func.as_ref() {
-                                ast::Expr::Attribute(attr) => {
-                                    commits |= matches!(attr.attr.as_str(), "commit" | "begin");
-                                }
-                                ast::Expr::Name(callee) => {
-                                    makes |= self
-                                        .canon
-                                        .factories
-                                        .iter()
-                                        .any(|f| f == callee.id.as_str());
-                                }
-                                _ => {}
-                            }
-                        });
-                    }
-                    Some(commits || !makes)
-                })?
-            };
-            Commits(read().unwrap_or(true))
+            let dependency = self.canon.dependency.as_deref();
+            let said = self.settings.dependency_commits;
+            let dependency_commits =
+                said.or_else(|| dependency.and_then(|d| self.provider_commits(d)));
+            let context_manager = self.canon.context_manager.as_deref();
+            let context_manager_commits = context_manager.and_then(|c| self.provider_commits(c));
+            Uncommitted(match (dependency_commits, context_manager_commits) {
+                (Some(false), _) if said.is_some() => {
+                    Some("the configuration says the dependency does not commit".to_owned())
+                }
+                (Some(false), _) => Some(format!(
+                    "the dependency `{}` never commits",
+                    dependency.unwrap_or_default()
+                )),
+                (_, Some(false)) => Some(format!(
+                    "the context manager `{}` never commits (a job's writes would be lost)",
+                    context_manager.unwrap_or_default()
+                )),
+                (None, None) => Some("no sanctioned provider is known to commit".to_owned()),
+                _ => None,
+            })
         })
         .0
+        .clone()
+    }
+
+    /// Whether a provider (qualified) commits what its session wrote:
+    /// `Some(false)` when it makes the session itself (calls one of the
+    /// canonical factories or a session class, directly or in a function
+    /// of its module it calls: `async with session_scope() as s: yield s`)
+    /// and never calls `.commit()` or opens a `.begin()` block there;
+    /// `Some(true)` when it does, or takes its session from elsewhere
+    /// (`request.state.db`, set by a middleware that may commit); `None`
+    /// when its module cannot be read.
+    fn provider_commits(&self, qualified: &str) -> Option<bool> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        let file = self.file_by_module(module)?;
+        // Parsed whole: a check may have skipped the provider's body.
+        file.with_text(|text| {
+            let parsed = onesession_python::parse_module(text).ok()?;
+            let body_of = |wanted: &str| {
+                parsed.body.iter().find_map(|stmt| match stmt {
+                    ast::Stmt::FunctionDef(def) if def.name.as_str() == wanted => Some(&def.body),
+                    ast::Stmt::AsyncFunctionDef(def) if def.name.as_str() == wanted => {
+                        Some(&def.body)
+                    }
+                    _ => None,
+                })
+            };
+            let mut bodies = vec![body_of(name)?];
+            let mut called = Vec::new();
+            for_each_expr(bodies[0], |expr| {
+                if let ast::Expr::Call(call) = expr {
+                    if let ast::Expr::Name(callee) = call.func.as_ref() {
+                        called.push(callee.id.as_str());
+                    }
+                }
+            });
+            bodies.extend(
+                called
+                    .into_iter()
+                    .filter(|callee| *callee != name)
+                    .filter_map(body_of),
+            );
+            let makes_session = |callee: &str| {
+                self.canon.factories.iter().any(|f| f == callee)
+                    || matches!(callee, "Session" | "AsyncSession")
+            };
+            let (mut makes, mut commits) = (false, false);
+            for body in bodies {
+                for_each_expr(body, |expr| {
+                    let ast::Expr::Call(call) = expr else { return };
+                    match call.func.as_ref() {
+                        ast::Expr::Attribute(attr) => {
+                            commits |= matches!(attr.attr.as_str(), "commit" | "begin");
+                            makes |= makes_session(attr.attr.as_str());
+                        }
+                        ast::Expr::Name(callee) => makes |= makes_session(callee.id.as_str()),
+                        _ => {}
+                    }
+                });
+            }
+            Some(commits || !makes)
+        })?
     }
 
     /// Decides the canonical module (the notices say what was detected).
