@@ -7,6 +7,7 @@ use onesession_engine::text::{Edit, Fix, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
 use crate::helpers::{annotation_ranges, unseen_use, UnseenUse};
+use onesession_engine::python::visit::for_each_expr;
 
 declare_rule! {
     /// ## What it finds
@@ -166,20 +167,22 @@ fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange, bool)> 
         None => return out,
     };
     checker.nodes.for_each_stmt(|stmt| {
-        let items = match stmt {
-            Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) if is_async => items,
-            Stmt::With(ast::StmtWith { items, .. }) if !is_async => items,
+        let (items, body) = match stmt {
+            Stmt::AsyncWith(ast::StmtAsyncWith { items, body, .. }) if is_async => (items, body),
+            Stmt::With(ast::StmtWith { items, body, .. }) if !is_async => (items, body),
             _ => return,
         };
+        let some_paths = transaction_on_some_paths(body);
         for item in items {
             if let Expr::Call(call) = &item.context_expr {
                 if call.args.is_empty()
                     && call.keywords.is_empty()
                     && checker.is_factory(&call.func)
                 {
-                    let vouched = checker
-                        .qualified(&call.func)
-                        .is_some_and(|q| is_vouched_for(checker, &q));
+                    let vouched = !some_paths
+                        && checker
+                            .qualified(&call.func)
+                            .is_some_and(|q| is_vouched_for(checker, &q));
                     out.push((
                         range_of(&item.context_expr),
                         range_of(call.func.as_ref()),
@@ -190,6 +193,35 @@ fn rewritable_calls(checker: &Checker<'_>) -> Vec<(TextRange, TextRange, bool)> 
         }
     });
     out
+}
+
+/// The block commits or rolls back only on some paths (`if not dry_run:
+/// await session.commit()`, a commit in a `try`): the provider, which
+/// ends the block its own way (committing, for the usual one), would
+/// change the others. A commit or rollback that is a statement of the
+/// block itself runs on every path that reaches it.
+fn transaction_on_some_paths(body: &[Stmt]) -> bool {
+    let top_level: Vec<TextRange> = body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Expr(expr) => Some(range_of(expr.value.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let mut nested = false;
+    for_each_expr(body, |expr| {
+        let Expr::Call(call) = expr else { return };
+        let Expr::Attribute(attr) = call.func.as_ref() else {
+            return;
+        };
+        if matches!(attr.attr.as_str(), "commit" | "rollback") {
+            let range = range_of(expr);
+            nested |= !top_level
+                .iter()
+                .any(|statement| statement.start <= range.start && range.end <= statement.end);
+        }
+    });
+    nested
 }
 
 /// Why an import no expression uses must stay all the same: in a class
@@ -327,7 +359,9 @@ fn imports(checker: &mut Checker<'_>) {
                     .iter()
                     .all(|u| rewritable.iter().any(|(_, callee, _)| callee == u));
             let fix = if all_rewritable {
-                let vouched = is_vouched_for(checker, &qualified);
+                let vouched = uses
+                    .iter()
+                    .all(|u| rewritable.iter().any(|(_, callee, v)| callee == u && *v));
                 rewrite_fix(checker, &uses, Some(&binding.range), vouched)
             } else {
                 None

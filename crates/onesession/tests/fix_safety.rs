@@ -618,6 +618,38 @@ fn unsafe_fixes_held_back_are_not_offered_behind_the_flag() {
     );
 }
 
+/// A block that commits only on some paths (`if not dry_run:`) would have
+/// its other paths changed by a provider that ends the block its own way:
+/// the rewrite onto `get_session()` is unsafe there, safe beside it.
+#[test]
+fn a_block_committing_on_some_paths_is_rewritten_only_as_unsafe() {
+    let jobs = "\
+from app.db.session import async_session_factory
+
+
+async def sync_prices(dry_run: bool):
+    async with async_session_factory() as session:
+        await session.execute(\"update prices set x = 1\")
+        if not dry_run:
+            await session.commit()
+
+
+async def count():
+    async with async_session_factory() as session:
+        return await session.scalar(\"select 1\")
+";
+    let dir = configured_project(&[("app/services/jobs.py", jobs)]);
+    let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
+    let text =
+        |dir: &Path| String::from_utf8(snapshot(dir)["app/services/jobs.py"].clone()).unwrap();
+    let fixed = text(dir.path());
+    assert!(
+        fixed.contains("async def sync_prices(dry_run: bool):\n    async with async_session_factory() as session:")
+            && fixed.contains("async def count():\n    async with get_session() as session:"),
+        "{fixed}\n{stderr}"
+    );
+}
+
 /// A caller that says nothing of a database (the settings passed
 /// positionally, under another name) sits in a file the check skips, so
 /// its call cannot be rewritten with the definition: the unit is manual.
