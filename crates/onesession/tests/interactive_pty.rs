@@ -25,8 +25,10 @@ fn write(root: &Path, path: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-#[test]
-fn answers_y_n_q_in_a_terminal() {
+/// `fix -i` started in a pseudo-terminal on the session module and `files`.
+fn review_in_a_terminal(
+    files: &[(&str, &str)],
+) -> (tempfile::TempDir, rexpect::session::PtySession) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
@@ -35,14 +37,21 @@ fn answers_y_n_q_in_a_terminal() {
         "canonical-module = \"app.db.session\"\nfactories = [\"async_session_factory\", \"legacy_factory\"]\n",
     );
     write(root, "app/db/session.py", SESSION);
-    write(root, "app/a.py", A);
-    write(root, "app/b.py", B);
-
+    for (path, text) in files {
+        write(root, path, text);
+    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
     command
         .args(["fix", "-i", "--color", "never"])
         .current_dir(root);
-    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    let session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    (dir, session)
+}
+
+#[test]
+fn answers_y_n_q_in_a_terminal() {
+    let (dir, mut session) = review_in_a_terminal(&[("app/a.py", A), ("app/b.py", B)]);
+    let root = dir.path();
     session
         .exp_string("DB111 unused-session-import  app/a.py:1")
         .unwrap();
@@ -74,21 +83,8 @@ fn answers_y_n_q_in_a_terminal() {
 /// written (the key used to raise SIGINT and lose it).
 #[test]
 fn ctrl_c_writes_what_was_accepted() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, mut session) = review_in_a_terminal(&[("app/a.py", A)]);
     let root = dir.path();
-    write(
-        root,
-        "onesession.toml",
-        "canonical-module = \"app.db.session\"\nfactories = [\"async_session_factory\", \"legacy_factory\"]\n",
-    );
-    write(root, "app/db/session.py", SESSION);
-    write(root, "app/a.py", A);
-
-    let mut command = Command::new(env!("CARGO_BIN_EXE_onesession"));
-    command
-        .args(["fix", "-i", "--color", "never"])
-        .current_dir(root);
-    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
     session.exp_string("app/a.py:1").unwrap();
     session.exp_string("Apply this change?").unwrap();
     session.send("y").unwrap();
