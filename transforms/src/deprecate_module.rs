@@ -854,8 +854,14 @@ fn shadow_providers(checker: &Checker<'_>, found: &mut Vec<(&'static Rule, TextR
             .providers
             .iter()
             .any(|p| p.name == name && (p.kind.is_context_manager() || p.kind.is_dependency()));
+        let provides_none =
+            checker.canon().context_manager.is_none() && checker.canon().dependency.is_none();
         let message = if sanctioned {
             format!("`{name}` shadows the sanctioned provider `{canonical}.{name}` with its own session handling: callers that import it get different commit/rollback/close behaviour; import it from `{canonical}` instead")
+        } else if provides_none {
+            format!(
+                "`{name}` is a shadow session provider: it creates its own session and hands it out, and the canonical module `{canonical}` provides none yet: make one sanctioned provider there (moving this one), or set `canonical-module` to where the providers live"
+            )
         } else {
             format!(
                 "`{name}` is a shadow session provider: it creates its own session and hands it out; use {} from `{canonical}`",

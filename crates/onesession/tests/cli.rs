@@ -752,3 +752,35 @@ fn check_cache_entry_that_does_not_fit_the_text_is_ignored() {
     let (code, warm, stderr) = run();
     assert_eq!((code, &warm), (1, &cold), "{stderr}");
 }
+
+/// A canonical module with an engine and a factory but no provider: DB113
+/// does not send the shadow provider's callers to a provider that does not
+/// exist.
+#[test]
+fn a_shadow_provider_is_not_sent_to_a_provider_that_does_not_exist() {
+    let dir = project(&[
+        (
+            "onesession.toml",
+            "canonical-module = \"app.core.db\"\n",
+        ),
+        (
+            "app/core/db.py",
+            "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n\nengine = create_async_engine('postgresql+asyncpg://a@b/c', connect_args={'statement_cache_size': 0})\nasync_session_factory = async_sessionmaker(engine)\n",
+        ),
+        (
+            "app/api/deps.py",
+            "from app.core.db import async_session_factory\n\n\nasync def get_db():\n    async with async_session_factory() as session:\n        yield session\n",
+        ),
+    ]);
+    let (_, stdout, stderr) = stdout_of(onesession().current_dir(dir.path()).args([
+        "check",
+        "--select",
+        "DB113",
+        "--no-cache",
+    ]));
+    assert!(
+        stdout.contains("the canonical module `app.core.db` provides none yet")
+            && !stdout.contains("use the canonical session provider from"),
+        "{stdout}{stderr}"
+    );
+}
