@@ -527,3 +527,40 @@ fn says_word(text: &str, name: &str) -> bool {
             && !text[at + name.len()..].chars().next().is_some_and(is_ident)
     })
 }
+
+/// The attributes `X` of `self.X = <session>` in the class's `__init__`,
+/// where `<session>` is a session the constructor received.
+pub fn session_attributes<'a>(
+    class: &'a ast::StmtClassDef,
+    received: &impl Fn(&Expr) -> bool,
+) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for stmt in &class.body {
+        let body = match stmt {
+            Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
+            Stmt::AsyncFunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
+            _ => continue,
+        };
+        for_each_stmt(body, |stmt| {
+            let (targets, value): (&[Expr], &Expr) = match stmt {
+                Stmt::Assign(a) => (&a.targets, &a.value),
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(value) => (std::slice::from_ref(a.target.as_ref()), value),
+                    None => return,
+                },
+                _ => return,
+            };
+            if !received(value) {
+                return;
+            }
+            for target in targets {
+                if let Expr::Attribute(attr) = target {
+                    if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") {
+                        out.insert(attr.attr.as_str());
+                    }
+                }
+            }
+        });
+    }
+    out
+}

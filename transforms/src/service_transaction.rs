@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
-use onesession_engine::python::ast::{self, Expr, Stmt};
+use onesession_engine::python::ast::{Expr, Stmt};
 use onesession_engine::python::range_of;
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Confidence, Layer, Rule, Transform};
 
-use crate::helpers::{for_each_expr, for_each_stmt, method_name, SessionOrigin, Sessions};
+use crate::helpers::{for_each_expr, method_name, session_attributes, SessionOrigin, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -327,43 +327,6 @@ fn method_range(source: &str, func: &TextRange, method: &str) -> Option<TextRang
     let text = source.get(func.clone())?;
     let at = func.start + text.rfind(method)?;
     (at + method.len() == func.end).then(|| at..at + method.len())
-}
-
-/// The attributes `X` of `self.X = <session>` in the class's `__init__`,
-/// where `<session>` is a session the constructor received.
-fn session_attributes<'a>(
-    class: &'a ast::StmtClassDef,
-    received: &impl Fn(&Expr) -> bool,
-) -> HashSet<&'a str> {
-    let mut out = HashSet::new();
-    for stmt in &class.body {
-        let body = match stmt {
-            Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
-            Stmt::AsyncFunctionDef(def) if def.name.as_str() == "__init__" => &def.body,
-            _ => continue,
-        };
-        for_each_stmt(body, |stmt| {
-            let (targets, value): (&[Expr], &Expr) = match stmt {
-                Stmt::Assign(a) => (&a.targets, &a.value),
-                Stmt::AnnAssign(a) => match &a.value {
-                    Some(value) => (std::slice::from_ref(a.target.as_ref()), value),
-                    None => return,
-                },
-                _ => return,
-            };
-            if !received(value) {
-                return;
-            }
-            for target in targets {
-                if let Expr::Attribute(attr) = target {
-                    if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") {
-                        out.insert(attr.attr.as_str());
-                    }
-                }
-            }
-        });
-    }
-    out
 }
 
 fn message(name: &str, method: &str) -> String {

@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use onesession_engine::python::ast::{Expr, Stmt};
 use onesession_engine::python::range_of;
-use onesession_engine::text::Edit;
+use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
-use crate::helpers::{method_name, Sessions};
+use crate::helpers::{method_name, session_attributes, Sessions};
 
 declare_rule! {
     /// ## What it finds
@@ -16,7 +16,9 @@ declare_rule! {
     /// `refresh()`, `execute()`, `flush()`, `close()`, `scalar()`,
     /// `scalars()`, `get()`, `delete()`, `merge()`, `stream()`) called
     /// inside an `async def` without `await`: as a bare statement, or with
-    /// its result assigned.
+    /// its result assigned. The session is a parameter or variable known as
+    /// an `AsyncSession`, or `self.<name>` in a class whose `__init__`
+    /// stored one it received (a repository).
     ///
     /// ## Why is this bad?
     /// Calling a coroutine function only creates the coroutine: without
@@ -175,8 +177,32 @@ impl Transform for UnawaitedCall {
             _ => {}
         });
         let handed_on = std::cell::OnceCell::new();
+        // `self.session` in a class whose `__init__` stored an
+        // `AsyncSession` it received (a repository).
+        let mut stored: Vec<(TextRange, HashSet<&str>)> = Vec::new();
+        checker.nodes.for_each_stmt(|stmt| {
+            if let Stmt::ClassDef(class) = stmt {
+                let attributes = session_attributes(class, &|value: &Expr| {
+                    sessions.is_async_session(checker, value)
+                });
+                if !attributes.is_empty() {
+                    stored.push((range_of(stmt), attributes));
+                }
+            }
+        });
+        let is_stored_session = |receiver: &Expr| {
+            let Expr::Attribute(attr) = receiver else {
+                return false;
+            };
+            let at = range_of(receiver).start;
+            matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self")
+                && stored.iter().any(|(class, attributes)| {
+                    class.start <= at && at < class.end && attributes.contains(attr.attr.as_str())
+                })
+        };
         let is_async_session = |receiver: &Expr| {
-            sessions.is_async_session(checker, receiver)
+            is_stored_session(receiver)
+                || sessions.is_async_session(checker, receiver)
                 || checker.qualified(receiver).is_some_and(|q| {
                     q.rsplit_once('.').is_some_and(|(module, name)| {
                         checker.project.module(module).is_some_and(|m| {
