@@ -55,7 +55,7 @@ impl Sessions {
         let mut collector = Collector {
             checker,
             touches_db: checker.touches_database(),
-            imports_a_driver: imports_a_dbapi_driver(checker),
+            imports_a_driver: imports_any_of(checker, DBAPI_DRIVERS),
             by_binding: HashMap::new(),
         };
         collector.visit_body(&checker.parsed.body);
@@ -86,8 +86,9 @@ struct Collector<'c, 'a> {
     by_binding: HashMap<BindingId, SessionInfo>,
 }
 
-/// The file imports a DB-API driver package ([`DBAPI_DRIVERS`]).
-fn imports_a_dbapi_driver(checker: &Checker<'_>) -> bool {
+/// The file imports something from one of `packages` (top-level names:
+/// `sqlite3`, `asyncpg`).
+pub fn imports_any_of(checker: &Checker<'_>, packages: &[&str]) -> bool {
     checker.semantic.bindings().any(|(_, binding)| {
         let imported = match &binding.kind {
             BindingKind::Import { qualified } => qualified.as_str(),
@@ -95,7 +96,7 @@ fn imports_a_dbapi_driver(checker: &Checker<'_>) -> bool {
             _ => return false,
         };
         let package = imported.split('.').next().unwrap_or(imported);
-        DBAPI_DRIVERS.contains(&package)
+        packages.contains(&package)
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use onesession_engine::python::ast::{self, Expr, Stmt};
 use onesession_engine::python::range_of;
 use onesession_engine::python::source::{indentation_at, line_end, line_start};
-use onesession_engine::python::visit::{self, Visitor};
+use onesession_engine::python::visit::{self, for_each_expr, for_each_expr_in, Visitor};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Rule, Transform};
 
@@ -93,11 +93,13 @@ impl Transform for TaskInTransaction {
             let last = body.last();
             // What the `with` items bind (`as tx`, `TaskBatch() as tasks`)
             // is exited with the block: a call naming one must stay in it.
-            let mut bound = Names::default();
-            for item in items {
-                if let Some(vars) = &item.optional_vars {
-                    bound.visit_expr(vars);
-                }
+            let mut bound: Vec<&str> = Vec::new();
+            for vars in items.iter().filter_map(|item| item.optional_vars.as_deref()) {
+                for_each_expr_in(vars, |expr| {
+                    if let Expr::Name(name) = expr {
+                        bound.push(name.id.as_str());
+                    }
+                });
             }
             let mut calls = Calls(Vec::new());
             calls.visit_body(body);
@@ -107,10 +109,20 @@ impl Transform for TaskInTransaction {
                 let is_last = last_stmt.is_some();
                 let edit = last_stmt
                     .filter(|last| {
-                        let mut used = Names::default();
-                        used.visit_stmt(last);
-                        !used.0.iter().any(|name| bound.0.contains(name))
-                            && !has_multiline_string(checker.source, last)
+                        let mut keeps = false;
+                        for_each_expr(std::slice::from_ref(*last), |expr| {
+                            keeps |= match expr {
+                                Expr::Name(name) => bound.contains(&name.id.as_str()),
+                                // A string written over several lines (a
+                                // triple-quoted one, one continued with a
+                                // backslash): re-indenting would change it.
+                                Expr::Constant(_) | Expr::JoinedStr(_) => {
+                                    checker.source[range_of(expr)].contains('\n')
+                                }
+                                _ => false,
+                            };
+                        });
+                        !keeps
                     })
                     .and_then(|_| {
                         move_after_block(checker.source, &range_of(stmt), body.len(), &stmt_range)
@@ -211,39 +223,6 @@ impl<'a> Visitor<'a> for Calls {
             }
             _ => visit::walk_stmt(self, stmt),
         }
-    }
-}
-
-/// The statement holds a string literal written over several lines (a
-/// triple-quoted one, or one continued with a backslash): re-indenting its
-/// lines would change the string.
-fn has_multiline_string(source: &str, stmt: &Stmt) -> bool {
-    struct Strings<'s>(&'s str, bool);
-    impl<'a> Visitor<'a> for Strings<'_> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            match expr {
-                Expr::Constant(_) | Expr::JoinedStr(_) => {
-                    self.1 |= self.0[range_of(expr)].contains('\n');
-                }
-                _ => visit::walk_expr(self, expr),
-            }
-        }
-    }
-    let mut strings = Strings(source, false);
-    strings.visit_stmt(stmt);
-    strings.1
-}
-
-/// The names an expression or statement loads or binds.
-#[derive(Default)]
-struct Names(Vec<String>);
-
-impl<'a> Visitor<'a> for Names {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            self.0.push(name.id.to_string());
-        }
-        visit::walk_expr(self, expr);
     }
 }
 

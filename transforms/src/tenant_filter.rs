@@ -8,7 +8,7 @@ use onesession_engine::python::{range_of, BindingKind, ScopeId, ScopeKind};
 use onesession_engine::text::{Edit, TextRange};
 use onesession_engine::{declare_rule, Checker, Confidence, Group, Rule, Transform};
 
-use crate::helpers::method_name;
+use crate::helpers::{imports_any_of, method_name};
 
 declare_rule! {
     /// ## What it finds
@@ -79,6 +79,9 @@ declare_rule! {
 
 const FILTER_METHODS: &[&str] = &["where", "filter", "filter_by", "having"];
 
+/// Raw SQL only: the file talks to the database through one of these.
+const RAW_SQL_DRIVERS: &[&str] = &["asyncpg", "psycopg", "psycopg2", "aiopg", "databases"];
+
 pub struct TenantFilter;
 
 impl Transform for TenantFilter {
@@ -96,7 +99,9 @@ impl Transform for TenantFilter {
         if columns.is_empty() {
             return;
         }
-        if !checker.is_canonical() && (checker.touches_database() || imports_driver(checker)) {
+        if !checker.is_canonical()
+            && (checker.touches_database() || imports_any_of(checker, RAW_SQL_DRIVERS))
+        {
             raw_sql(checker, columns);
         }
         if !checker.touches_database() {
@@ -470,18 +475,6 @@ fn tenant_column<'c>(columns: &'c [String], expr: &Expr) -> Option<&'c str> {
 fn is_conjunction(checker: &Checker<'_>, func: &Expr) -> bool {
     checker.qualified(func).is_some_and(|q| {
         q.starts_with("sqlalchemy") && matches!(q.rsplit('.').next(), Some("and_" | "or_"))
-    })
-}
-
-/// Raw SQL only: the file talks to the database through a driver.
-fn imports_driver(checker: &Checker<'_>) -> bool {
-    checker.semantic.bindings().any(|(_, b)| match &b.kind {
-        BindingKind::Import { qualified } | BindingKind::ModuleImport { module: qualified } => {
-            ["asyncpg", "psycopg", "psycopg2", "aiopg", "databases"]
-                .iter()
-                .any(|driver| qualified.split('.').next() == Some(driver))
-        }
-        _ => false,
     })
 }
 

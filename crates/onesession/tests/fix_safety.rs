@@ -85,6 +85,29 @@ fn configured_project(files: &[(&str, &str)]) -> tempfile::TempDir {
     project(&all)
 }
 
+/// The DB104 finding in `path` is manual, and its message names `place`
+/// (the caller that could not be rewritten).
+fn assert_db104_manual_naming(dir: &Path, path: &str, place: &str) {
+    let definition = db104_finding(dir, path);
+    assert_eq!(definition["fix"], "manual", "{definition}");
+    assert!(
+        definition["message"].as_str().unwrap().contains(place),
+        "{definition}"
+    );
+}
+
+/// A file's text in the project.
+fn text_of(dir: &Path, path: &str) -> String {
+    String::from_utf8(snapshot(dir)[path].clone()).unwrap()
+}
+
+/// The canonical module with a dependency beside its context manager.
+fn session_with_dependency() -> String {
+    format!(
+        "{SESSION}\n\nasync def get_session_dependency():\n    async with get_session() as session:\n        yield session\n"
+    )
+}
+
 /// The DB104 finding `check` reports in `path`.
 fn db104_finding(dir: &Path, path: &str) -> serde_json::Value {
     let (_, stdout, stderr) =
@@ -291,15 +314,7 @@ async def go(ident, cfg):
         ("app/jobs/__init__.py", ""),
         ("app/jobs/nightly.py", caller),
     ]);
-    let definition = db104_finding(dir.path(), "app/services/crawl.py");
-    assert_eq!(definition["fix"], "manual", "{definition}");
-    assert!(
-        definition["message"]
-            .as_str()
-            .unwrap()
-            .contains("app/jobs/nightly.py:5"),
-        "{definition}"
-    );
+    assert_db104_manual_naming(dir.path(), "app/services/crawl.py", "app/jobs/nightly.py:5");
     let before = snapshot(dir.path());
     let (code, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
     assert_eq!(code, 1, "{stderr}");
@@ -367,9 +382,7 @@ legacy_engine = create_async_engine(\"postgresql+asyncpg://db/app\", connect_arg
 /// used and broke each of them.
 #[test]
 fn a_name_other_modules_read_through_the_module_stays_defined() {
-    let session = format!(
-        "{SESSION}\n\nasync def get_session_dependency():\n    async with get_session() as session:\n        yield session\n"
-    );
+    let session = session_with_dependency();
     let deps = "from fastapi import Depends\n\nfrom app.db.session import get_session\n\nSessionDep = Depends(get_session)\n";
     let readers = [
         (
@@ -431,11 +444,13 @@ async def count():
         ("app/services/stats.py", stats),
     ]);
     let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
-    let text =
-        |dir: &Path| String::from_utf8(snapshot(dir)["app/services/stats.py"].clone()).unwrap();
-    assert_eq!(text(dir.path()), stats, "{stderr}");
+    assert_eq!(
+        text_of(dir.path(), "app/services/stats.py"),
+        stats,
+        "{stderr}"
+    );
     let (_, _, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
-    let fixed = text(dir.path());
+    let fixed = text_of(dir.path(), "app/services/stats.py");
     assert!(
         fixed.contains("async with get_session() as session:"),
         "{fixed}\n{stderr}"
@@ -491,7 +506,7 @@ async def rebuild():
         ("app/api/items.py", items),
     ]);
     let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
-    let text = String::from_utf8(snapshot(dir.path())["app/api/items.py"].clone()).unwrap();
+    let text = text_of(dir.path(), "app/api/items.py");
     assert_eq!(text, items, "{stderr}");
     assert!(
         stderr.contains("several providers of one kind: the first was taken"),
@@ -527,14 +542,10 @@ class CsvImporter(Importer):
         ("app/services/base.py", base),
         ("app/services/csv_importer.py", subclass),
     ]);
-    let definition = db104_finding(dir.path(), "app/services/base.py");
-    assert_eq!(definition["fix"], "manual", "{definition}");
-    assert!(
-        definition["message"]
-            .as_str()
-            .unwrap()
-            .contains("app/services/csv_importer.py:6"),
-        "{definition}"
+    assert_db104_manual_naming(
+        dir.path(),
+        "app/services/base.py",
+        "app/services/csv_importer.py:6",
     );
 }
 
@@ -543,9 +554,7 @@ class CsvImporter(Importer):
 /// round for the file, which is then fixed one unit per round: both land.
 #[test]
 fn fixes_that_break_only_together_land_one_at_a_time() {
-    let session = format!(
-        "{SESSION}\n\nasync def get_session_dependency():\n    async with get_session() as session:\n        yield session\n"
-    );
+    let session = session_with_dependency();
     let orders = "\
 from fastapi import BackgroundTasks, Depends
 
@@ -578,7 +587,7 @@ async def list_orders(session=Depends(get_session)):
     let (_, stdout, stderr) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes"]));
     let said = format!("{stdout}{stderr}");
     assert!(!said.contains("would break the program"), "{said}");
-    let fixed = String::from_utf8(snapshot(dir.path())["app/routers/orders.py"].clone()).unwrap();
+    let fixed = text_of(dir.path(), "app/routers/orders.py");
     for expected in [
         "from app.db.session import get_session, get_session_dependency",
         "async def recalc(order_id: int):\n    async with get_session() as session:",
@@ -640,9 +649,7 @@ async def count():
 ";
     let dir = configured_project(&[("app/services/jobs.py", jobs)]);
     let (_, _, stderr) = run(onesession(dir.path()).args(["fix"]));
-    let text =
-        |dir: &Path| String::from_utf8(snapshot(dir)["app/services/jobs.py"].clone()).unwrap();
-    let fixed = text(dir.path());
+    let fixed = text_of(dir.path(), "app/services/jobs.py");
     assert!(
         fixed.contains("async def sync_prices(dry_run: bool):\n    async with async_session_factory() as session:")
             && fixed.contains("async def count():\n    async with get_session() as session:"),
@@ -676,14 +683,10 @@ async def now(conn):
         ("app/routers/__init__.py", ""),
         ("app/routers/r.py", caller),
     ]);
-    let definition = db104_finding(dir.path(), "app/services/svc.py");
-    assert_eq!(definition["fix"], "manual", "{definition}");
-    assert!(
-        definition["message"]
-            .as_str()
-            .unwrap()
-            .contains("app/routers/r.py:5: a caller in a file the check does not read"),
-        "{definition}"
+    assert_db104_manual_naming(
+        dir.path(),
+        "app/services/svc.py",
+        "app/routers/r.py:5: a caller in a file the check does not read",
     );
     let before = snapshot(dir.path());
     let (_, stdout, _) = run(onesession(dir.path()).args(["fix", "--unsafe-fixes", "--diff"]));

@@ -22,7 +22,7 @@ use crate::project::{Project, ProjectFile};
 use crate::settings::Layer;
 use crate::summary::{ModuleSummary, ProviderKind};
 use onesession_python::ast;
-use onesession_python::visit::for_each_expr;
+use onesession_python::visit::{for_each_expr, for_each_expr_in};
 
 /// How the canonical session module was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,10 +205,7 @@ impl Project {
     /// when its module cannot be read.
     fn provider_commits(&self, qualified: &str) -> Option<bool> {
         let (module, name) = qualified.rsplit_once('.')?;
-        let file = self.file_by_module(module)?;
-        // Parsed whole: a check may have skipped the provider's body.
-        file.with_text(|text| {
-            let parsed = onesession_python::parse_module(text).ok()?;
+        self.with_whole_module(module, |parsed| {
             let body_of = |wanted: &str| {
                 parsed.body.iter().find_map(|stmt| match stmt {
                     ast::Stmt::FunctionDef(def) if def.name.as_str() == wanted => Some(&def.body),
@@ -980,20 +977,26 @@ impl Project {
 
     /// The canonical module filters every query by tenant: configured, or
     /// a `with_loader_criteria(...)` call whose arguments name a tenant
-    /// column (as a word). A `do_orm_execute` hook alone proves nothing (it may log,
+    /// column (`cls.tenant_id == ...`). A `do_orm_execute` hook alone proves nothing (it may log,
     /// or filter soft-deleted rows), nor does a criteria on another column.
     fn applies_tenant_filter(&self, module: Option<&str>) -> bool {
         let settings = &self.settings;
         settings.tenant_filter_in_session.unwrap_or_else(|| {
+            let names_a_tenant_column = |expr: &ast::Expr| {
+                let mut names = false;
+                for_each_expr_in(expr, |part| {
+                    let word = match part {
+                        ast::Expr::Name(name) => name.id.as_str(),
+                        ast::Expr::Attribute(attr) => attr.attr.as_str(),
+                        _ => return,
+                    };
+                    names |= settings.tenant_columns.iter().any(|c| c == word);
+                });
+                names
+            };
             module
-                .and_then(|m| self.file_by_module(m))
-                .and_then(|file| {
-                    // Parsed whole: the hook's body is what matters, and
-                    // a check may have skipped it.
-                    file.with_text(|text| {
-                        let Ok(parsed) = onesession_python::parse_module(text) else {
-                            return false;
-                        };
+                .and_then(|module| {
+                    self.with_whole_module(module, |parsed| {
                         let mut filters = false;
                         for_each_expr(&parsed.body, |expr| {
                             let ast::Expr::Call(call) = expr else { return };
@@ -1002,27 +1005,33 @@ impl Project {
                                 ast::Expr::Attribute(attr) => attr.attr.as_str(),
                                 _ => return,
                             };
-                            if named != "with_loader_criteria" {
-                                return;
-                            }
-                            let range = onesession_python::range_of(expr);
-                            let said = text.get(range).unwrap_or_default();
-                            filters |= settings.tenant_columns.iter().any(|column| {
-                                said.match_indices(column.as_str()).any(|(at, _)| {
-                                    let word = |b: Option<&u8>| {
-                                        b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                                    };
-                                    let bytes = said.as_bytes();
-                                    !word(at.checked_sub(1).and_then(|i| bytes.get(i)))
-                                        && !word(bytes.get(at + column.len()))
-                                })
-                            });
+                            filters |= named == "with_loader_criteria"
+                                && call
+                                    .args
+                                    .iter()
+                                    .chain(call.keywords.iter().map(|k| &k.value))
+                                    .any(names_a_tenant_column);
                         });
                         filters
                     })
                 })
                 .unwrap_or(false)
         })
+    }
+
+    /// `f` on `module` parsed whole (a check may have skipped the function
+    /// bodies the question is about); `None` when it cannot be read or
+    /// parsed.
+    fn with_whole_module<R>(
+        &self,
+        module: &str,
+        f: impl FnOnce(&onesession_python::ParsedModule) -> R,
+    ) -> Option<R> {
+        self.file_by_module(module)?.with_text(|text| {
+            onesession_python::parse_module(text)
+                .ok()
+                .map(|parsed| f(&parsed))
+        })?
     }
 
     /// The short block said on stderr when the model was inferred.
